@@ -1,0 +1,36 @@
+# Every third-party dependency is found here, once, so the library targets only link names.
+
+find_package(Torch REQUIRED)
+find_package(yaml-cpp REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(Threads REQUIRED)
+
+# c10d's Gloo and NCCL headers are only usable when these macros are defined. Gloo's headers come
+# from libgloo-dev on Debian (not pulled in by libtorch-dev); NCCL exists only in CUDA builds.
+find_path(WAVENET_GLOO_INCLUDE_DIR gloo/algorithm.h HINTS ${TORCH_INCLUDE_DIRS})
+set(WAVENET_HAVE_GLOO OFF)
+if(WAVENET_GLOO_INCLUDE_DIR)
+  set(WAVENET_HAVE_GLOO ON)
+else()
+  message(WARNING "Gloo headers not found (install libgloo-dev): CPU multi-process training disabled")
+endif()
+
+set(WAVENET_HAVE_NCCL OFF)
+if(TORCH_CUDA_LIBRARIES OR TARGET torch_cuda)
+  find_path(WAVENET_NCCL_INCLUDE_DIR nccl.h)
+  if(WAVENET_NCCL_INCLUDE_DIR)
+    set(WAVENET_HAVE_NCCL ON)
+  endif()
+endif()
+message(STATUS "wavenet: LibTorch ${Torch_VERSION}, Gloo ${WAVENET_HAVE_GLOO}, NCCL ${WAVENET_HAVE_NCCL}")
+
+# One interface target carries LibTorch and its distributed macros to whoever links it.
+add_library(wn_torch INTERFACE)
+target_link_libraries(wn_torch INTERFACE ${TORCH_LIBRARIES})
+target_include_directories(wn_torch SYSTEM INTERFACE ${TORCH_INCLUDE_DIRS})
+if(WAVENET_HAVE_GLOO)
+  target_compile_definitions(wn_torch INTERFACE USE_C10D_GLOO)
+endif()
+if(WAVENET_HAVE_NCCL)
+  target_compile_definitions(wn_torch INTERFACE USE_C10D_NCCL)
+endif()

@@ -1,0 +1,208 @@
+#pragma once
+// The typed configuration of every job. Each section lists its fields once, in `fields()`, and
+// that single list drives YAML parsing, unknown-key detection, dumping and the docs of `config keys`.
+// Defaults are the Tacotron 2 / r9y9 recipe (22.05 kHz, 80 mels, hop 256); presets in configs/.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace wn {
+
+struct AudioConfig {
+  int sample_rate = 22050;
+  int n_fft = 1024;
+  int win_length = 1024;
+  int hop_length = 256;
+  int n_mels = 80;
+  double fmin = 125.0;
+  double fmax = 7600.0;
+  int power = 1;
+  std::string compression = "log10";
+  double log_floor = 1e-5;
+  double trim_top_db = 60.0;
+  double highpass_hz = 0.0;
+  double peak_normalize = 0.0;
+  double gain_db = 0.0;
+  double preemphasis = 0.0;
+
+  template <class Visitor>
+  void fields(Visitor&& v) {
+    v("sample_rate", sample_rate, "samples per second after resampling");
+    v("n_fft", n_fft, "FFT size of the STFT");
+    v("win_length", win_length, "periodic Hann window length (<= n_fft)");
+    v("hop_length", hop_length, "samples between mel frames");
+    v("n_mels", n_mels, "mel bands");
+    v("fmin", fmin, "lowest mel filter edge, Hz");
+    v("fmax", fmax, "highest mel filter edge, Hz (<= sample_rate/2)");
+    v("power", power, "1 = magnitude, 2 = power spectrogram");
+    v("compression", compression, "log10 | ln | db: how mel magnitudes are compressed");
+    v("log_floor", log_floor, "magnitudes are clamped to at least this before the log");
+    v("trim_top_db", trim_top_db, "trim leading/trailing audio quieter than peak minus this (0 = off)");
+    v("highpass_hz", highpass_hz, "high-pass cutoff before features (0 = off)");
+    v("peak_normalize", peak_normalize, "scale each utterance to this peak (0 = off)");
+    v("gain_db", gain_db, "gain applied after normalisation");
+    v("preemphasis", preemphasis, "pre-emphasis coefficient (0 = off)");
+  }
+};
+
+struct ModelConfig {
+  int layers = 24;
+  int stacks = 4;
+  int residual_channels = 128;
+  int gate_channels = 256;
+  int skip_channels = 128;
+  int kernel_size = 3;
+  std::string input = "raw";
+  std::string output = "mol";
+  int quantize_channels = 256;
+  int mixture_components = 10;
+  double log_scale_min = -7.0;
+  bool local_conditioning = true;
+  std::vector<int> upsample_scales = {4, 4, 4, 4};
+  std::string upsample_mode = "nearest";
+  int cond_kernel_size = 5;
+  bool global_conditioning = false;
+  int n_labels = 0;
+  int label_embedding = 16;
+  bool weight_norm = true;
+  double dropout = 0.0;
+
+  template <class Visitor>
+  void fields(Visitor&& v) {
+    v("layers", layers, "residual blocks in total");
+    v("stacks", stacks, "dilation cycles; dilation of layer l is 2^(l mod (layers/stacks))");
+    v("residual_channels", residual_channels, "channels of the residual stream");
+    v("gate_channels", gate_channels, "channels of the dilated conv output (split into tanh/sigmoid halves)");
+    v("skip_channels", skip_channels, "channels of the skip connections");
+    v("kernel_size", kernel_size, "dilated conv kernel size: 2 or 3");
+    v("input", input, "mulaw (one-hot of quantize_channels) | raw (scalar sample)");
+    v("output", output, "softmax (mu-law classes) | mol (mixture of logistics) | gaussian");
+    v("quantize_channels", quantize_channels, "mu-law classes (mu + 1)");
+    v("mixture_components", mixture_components, "logistic components for output=mol");
+    v("log_scale_min", log_scale_min, "lower clamp of log scales for mol and gaussian");
+    v("local_conditioning", local_conditioning, "condition on mel frames (false = unconditional)");
+    v("upsample_scales", upsample_scales, "conditioning upsampler scales; product must equal audio.hop_length");
+    v("upsample_mode", upsample_mode, "nearest (stretch + smoothing conv) | transposed");
+    v("cond_kernel_size", cond_kernel_size, "kernel of the first conv over mel frames (odd)");
+    v("global_conditioning", global_conditioning, "condition on the utterance label (speaker, instrument)");
+    v("n_labels", n_labels, "number of labels for global conditioning (0 = take from the data)");
+    v("label_embedding", label_embedding, "size of the label embedding");
+    v("weight_norm", weight_norm, "weight normalisation on convolutions");
+    v("dropout", dropout, "dropout before each dilated conv");
+  }
+};
+
+struct TrainConfig {
+  std::string device = "auto";
+  int64_t seed = 1234;
+  int batch_size = 2;
+  int max_time_steps = 8192;
+  int64_t max_steps = 100000;
+  double lr = 1e-3;
+  std::string lr_schedule = "noam";
+  int64_t warmup_steps = 4000;
+  int64_t lr_decay_steps = 100000;
+  double lr_decay_rate = 0.5;
+  double adam_beta1 = 0.9;
+  double adam_beta2 = 0.999;
+  double adam_eps = 1e-8;
+  double weight_decay = 0.0;
+  double grad_clip = 1.0;
+  double ema_decay = 0.9999;
+  bool amp = false;
+  int64_t log_every = 50;
+  int64_t eval_every = 5000;
+  int64_t checkpoint_every = 5000;
+  int keep_last = 5;
+  int max_bad_steps = 10;
+  double bucket_mb = 25.0;
+  double dist_timeout_s = 120.0;
+
+  template <class Visitor>
+  void fields(Visitor&& v) {
+    v("device", device, "auto | cpu | cuda | cuda:N");
+    v("seed", seed, "seed of model init, data order and sampling");
+    v("batch_size", batch_size, "crops per step on each process");
+    v("max_time_steps", max_time_steps, "samples per crop (multiple of audio.hop_length)");
+    v("max_steps", max_steps, "optimizer steps to train for");
+    v("lr", lr, "peak learning rate");
+    v("lr_schedule", lr_schedule, "constant | step | noam | cosine");
+    v("warmup_steps", warmup_steps, "linear warm-up steps (noam, cosine)");
+    v("lr_decay_steps", lr_decay_steps, "steps between decays (step) or to the end (cosine)");
+    v("lr_decay_rate", lr_decay_rate, "factor applied every lr_decay_steps (step)");
+    v("adam_beta1", adam_beta1, "Adam beta1");
+    v("adam_beta2", adam_beta2, "Adam beta2");
+    v("adam_eps", adam_eps, "Adam epsilon");
+    v("weight_decay", weight_decay, "L2 weight decay");
+    v("grad_clip", grad_clip, "clip the global gradient norm to this (0 = off)");
+    v("ema_decay", ema_decay, "decay of the weight moving average used for synthesis (0 = off)");
+    v("amp", amp, "mixed precision (autocast) on CUDA");
+    v("log_every", log_every, "steps between console/TensorBoard logs");
+    v("eval_every", eval_every, "steps between validation + audio sample (0 = off)");
+    v("checkpoint_every", checkpoint_every, "steps between checkpoints");
+    v("keep_last", keep_last, "checkpoints kept on disk");
+    v("max_bad_steps", max_bad_steps, "consecutive non-finite steps before training stops");
+    v("bucket_mb", bucket_mb, "gradient all-reduce bucket size, MB");
+    v("dist_timeout_s", dist_timeout_s, "seconds before a silent peer is an error");
+  }
+};
+
+struct DataConfig {
+  double shard_size_mb = 256.0;
+  double valid_fraction = 0.02;
+  std::string valid_list = "";
+  std::string label_source = "none";
+  int label_column = 0;
+  int threads = 0;
+  bool normalize_mel = false;
+
+  template <class Visitor>
+  void fields(Visitor&& v) {
+    v("shard_size_mb", shard_size_mb, "target size of one HDF5 shard, MB");
+    v("valid_fraction", valid_fraction, "share of utterances held out for validation");
+    v("valid_list", valid_list, "file listing utterance ids for validation (overrides valid_fraction)");
+    v("label_source", label_source, "none | folder (parent folder name) | column (metadata column)");
+    v("label_column", label_column, "metadata.csv column (0-based) holding the label, for label_source=column");
+    v("threads", threads, "worker threads (0 = one per core)");
+    v("normalize_mel", normalize_mel, "standardise mels with the training-split statistics");
+  }
+};
+
+struct EngineConfig {
+  int threads = 0;
+  int batch = 1;
+  std::string precision = "fp32";
+  double temperature = 1.0;
+  int64_t seed = 1234;
+  bool use_ema = true;
+
+  template <class Visitor>
+  void fields(Visitor&& v) {
+    v("threads", threads, "threads of the cached engine (0 = one per core)");
+    v("batch", batch, "utterances generated in lockstep");
+    v("precision", precision, "fp32 | bf16 weight storage");
+    v("temperature", temperature, "sampling temperature (> 0)");
+    v("seed", seed, "sampling seed");
+    v("use_ema", use_ema, "use the EMA weights of a checkpoint");
+  }
+};
+
+struct Config {
+  AudioConfig audio;
+  ModelConfig model;
+  TrainConfig train;
+  DataConfig data;
+  EngineConfig engine;
+
+  template <class Visitor>
+  void sections(Visitor&& v) {
+    v("audio", audio);
+    v("model", model);
+    v("train", train);
+    v("data", data);
+    v("engine", engine);
+  }
+};
+
+}  // namespace wn

@@ -1,0 +1,20 @@
+#include "nets/receptive_field.h"
+
+namespace wn {
+
+std::vector<int64_t> layer_dilations(const ModelConfig& model) {
+  std::vector<int64_t> dilations;
+  const int per_stack = model.layers / model.stacks;
+  for (int layer = 0; layer < model.layers; ++layer) {
+    dilations.push_back(int64_t{1} << (layer % per_stack));
+  }
+  return dilations;
+}
+
+int64_t receptive_field_samples(const ModelConfig& model) {
+  int64_t field = 1;
+  for (int64_t d : layer_dilations(model)) field += (model.kernel_size - 1) * d;
+  return field;
+}
+
+}  // namespace wn

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# One-command setup on Debian bookworm: installs every system package the project needs (only
+# if something is missing), then configures and builds into ./build. Safe to run again.
+#   ./setup.sh            install + build (Release)
+#   BUILD_TYPE=Debug ./setup.sh, CMAKE_ARGS="-DWAVENET_WERROR=ON" ./setup.sh
+set -euo pipefail
+cd "$(dirname "$0")"
+
+packages=(
+  g++ cmake ninja-build ccache pkg-config git
+  libtorch-dev libgloo-dev libopenblas0-pthread
+  libsndfile1-dev libsoxr-dev libfftw3-dev libhdf5-dev
+  libyaml-cpp-dev libcli11-dev libgtest-dev
+)
+
+missing=()
+for pkg in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$pkg")
+  fi
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "setup: all ${#packages[@]} system packages present"
+fi
+
+build_type=${BUILD_TYPE:-Release}
+# shellcheck disable=SC2086
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE="$build_type" ${CMAKE_ARGS:-}
+cmake --build build -j2
+echo "setup: built build/wavenet ($build_type)"
