@@ -34,3 +34,11 @@ endif()
 if(WAVENET_HAVE_NCCL)
   target_compile_definitions(wn_torch INTERFACE USE_C10D_NCCL)
 endif()
+
+# Audio and data libraries, through pkg-config (Debian ships .pc files for all of them).
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(SNDFILE REQUIRED IMPORTED_TARGET sndfile)
+pkg_check_modules(SOXR REQUIRED IMPORTED_TARGET soxr)
+pkg_check_modules(FFTW3F REQUIRED IMPORTED_TARGET fftw3f)
+# Debian's HDF5 is the serial, threadsafe build; its headers live under hdf5/serial.
+pkg_check_modules(HDF5 REQUIRED IMPORTED_TARGET hdf5-serial)

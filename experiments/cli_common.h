@@ -38,7 +38,9 @@ void set_compute_threads(int threads);
 std::vector<std::string> command_line(int argc, char** argv);
 
 // One registration function per subcommand file.
+void register_bench_command(CLI::App& app);
 void register_config_command(CLI::App& app);
+void register_preprocess_command(CLI::App& app);
 void register_selfcheck_command(CLI::App& app);
 
 }  // namespace wn::cli

@@ -50,6 +50,8 @@ int run(int argc, char** argv) {
   app.add_option("--log-level", level, "debug, info, warn, error or off")->capture_default_str();
   app.footer("Run 'wavenet <subcommand> --help' for the options of each subcommand.\n");
 
+  wn::cli::register_preprocess_command(app);
+  wn::cli::register_bench_command(app);
   wn::cli::register_config_command(app);
   wn::cli::register_selfcheck_command(app);
 

@@ -1,0 +1,108 @@
+#include "dataio/audio_io.h"
+
+#include <sndfile.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cmath>
+#include <memory>
+
+#include "core/atomic_file.h"
+#include "core/errors.h"
+
+namespace wn {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct SndfileCloser {
+  void operator()(SNDFILE* file) const { sf_close(file); }
+};
+using SndfileHandle = std::unique_ptr<SNDFILE, SndfileCloser>;
+
+SndfileHandle open_for_reading(const fs::path& path, SF_INFO& info) {
+  if (!fs::exists(path)) throw IoError(path.string() + ": file not found");
+  info = SF_INFO{};
+  SndfileHandle file(sf_open(path.c_str(), SFM_READ, &info));
+  if (!file) throw IoError(path.string() + ": cannot read audio: " + sf_strerror(nullptr));
+  if (info.channels < 1 || info.samplerate < 1) {
+    throw IoError(path.string() + ": invalid header (channels or sample rate)");
+  }
+  return file;
+}
+
+}  // namespace
+
+AudioInfo probe_audio(const fs::path& path) {
+  SF_INFO info;
+  open_for_reading(path, info);
+  return AudioInfo{info.frames, info.samplerate, info.channels};
+}
+
+MonoAudio read_audio_mono(const fs::path& path) {
+  SF_INFO info;
+  SndfileHandle file = open_for_reading(path, info);
+  if (info.frames <= 0) throw IoError(path.string() + ": no audio samples (empty file)");
+  // Integer formats are normalised to [-1, 1]; floats are passed through unchanged.
+  sf_command(file.get(), SFC_SET_NORM_FLOAT, nullptr, SF_TRUE);
+
+  const int channels = info.channels;
+  MonoAudio audio;
+  audio.sample_rate = info.samplerate;
+  audio.samples.reserve(static_cast<std::size_t>(info.frames));
+  std::vector<float> block(static_cast<std::size_t>(4096 * channels));
+  while (true) {
+    const sf_count_t got = sf_readf_float(file.get(), block.data(), 4096);
+    if (got <= 0) break;
+    for (sf_count_t f = 0; f < got; ++f) {
+      float sum = 0.0f;
+      for (int c = 0; c < channels; ++c) sum += block[static_cast<std::size_t>(f * channels + c)];
+      audio.samples.push_back(sum / static_cast<float>(channels));
+    }
+  }
+  if (sf_error(file.get()) != SF_ERR_NO_ERROR) {
+    throw IoError(path.string() + ": decode error: " + sf_strerror(file.get()));
+  }
+  if (audio.samples.empty()) throw IoError(path.string() + ": no audio samples (truncated data)");
+  const auto bad = std::find_if(audio.samples.begin(), audio.samples.end(),
+                                [](float x) { return !std::isfinite(x); });
+  if (bad != audio.samples.end()) {
+    throw IoError(path.string() + ": non-finite sample (NaN or Inf) at frame " +
+                  std::to_string(bad - audio.samples.begin()));
+  }
+  return audio;
+}
+
+void write_wav(const fs::path& path, const std::vector<float>& samples, int sample_rate,
+               WavEncoding encoding) {
+  AtomicFile file(path);
+  SF_INFO info{};
+  info.samplerate = sample_rate;
+  info.channels = 1;
+  info.format = SF_FORMAT_WAV | (encoding == WavEncoding::pcm16 ? SF_FORMAT_PCM_16 : SF_FORMAT_FLOAT);
+  {
+    SndfileHandle out(sf_open(file.temp_path().c_str(), SFM_WRITE, &info));
+    if (!out) throw IoError(path.string() + ": cannot write wav: " + sf_strerror(nullptr));
+    // Clip rather than wrap when converting to 16 bit.
+    sf_command(out.get(), SFC_SET_CLIPPING, nullptr, SF_TRUE);
+    const sf_count_t written =
+        sf_writef_float(out.get(), samples.data(), static_cast<sf_count_t>(samples.size()));
+    if (written != static_cast<sf_count_t>(samples.size())) {
+      throw IoError(path.string() + ": short write: " + sf_strerror(out.get()));
+    }
+  }
+  file.commit();
+}
+
+bool has_audio_extension(const fs::path& path) {
+  static const std::array<const char*, 14> extensions = {
+      ".wav", ".wave", ".flac", ".ogg", ".oga", ".opus", ".aif", ".aiff",
+      ".aifc", ".au", ".snd", ".caf", ".w64", ".mp3"};
+  std::string ext = path.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return std::find(extensions.begin(), extensions.end(), ext) != extensions.end();
+}
+
+}  // namespace wn

@@ -1,0 +1,418 @@
+#include "dataio/preprocess.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+#include "core/atomic_file.h"
+#include "core/errors.h"
+#include "core/log.h"
+#include "core/progress.h"
+#include "dataio/features.h"
+#include "dataio/manifest.h"
+#include "dataio/shard_plan.h"
+#include "dataio/shard_writer.h"
+
+namespace wn {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kStateDir = ".preprocess";
+constexpr const char* kFingerprintFile = "fingerprint";
+constexpr const char* kReportFile = "report.yaml";
+// Workers may run this many shards ahead of the writer (bounds memory to a few shards).
+constexpr std::size_t kShardsAhead = 2;
+
+// What a finished shard contributed; stored in .preprocess/<shard>.yaml, the shard's done mark.
+struct ShardRecord {
+  int64_t utterances = 0;
+  double seconds = 0.0;
+  std::vector<FailedFile> failures;
+  int64_t stats_frames = 0;
+  std::vector<double> mel_sum, mel_sq_sum;
+};
+
+fs::path record_path(const fs::path& out, const std::string& shard_file) {
+  return out / kStateDir / (shard_file + ".yaml");
+}
+
+void write_record(const fs::path& path, const ShardRecord& r) {
+  YAML::Emitter out;
+  out.SetDoublePrecision(17);
+  out << YAML::BeginMap << YAML::Key << "utterances" << YAML::Value << r.utterances
+      << YAML::Key << "seconds" << YAML::Value << r.seconds << YAML::Key << "failures"
+      << YAML::Value << YAML::BeginSeq;
+  for (const auto& f : r.failures) {
+    out << YAML::BeginMap << YAML::Key << "path" << YAML::Value << f.path << YAML::Key << "reason"
+        << YAML::Value << f.reason << YAML::EndMap;
+  }
+  out << YAML::EndSeq << YAML::Key << "stats_frames" << YAML::Value << r.stats_frames
+      << YAML::Key << "mel_sum" << YAML::Value << YAML::Flow << r.mel_sum << YAML::Key
+      << "mel_sq_sum" << YAML::Value << YAML::Flow << r.mel_sq_sum << YAML::EndMap;
+  write_file_atomically(path, std::string(out.c_str()) + "\n");
+}
+
+ShardRecord read_record(const fs::path& path) {
+  const YAML::Node n = YAML::LoadFile(path.string());
+  ShardRecord r;
+  r.utterances = n["utterances"].as<int64_t>();
+  r.seconds = n["seconds"].as<double>();
+  for (const auto& f : n["failures"]) r.failures.push_back({f["path"].as<std::string>(), f["reason"].as<std::string>()});
+  r.stats_frames = n["stats_frames"].as<int64_t>();
+  r.mel_sum = n["mel_sum"].as<std::vector<double>>();
+  r.mel_sq_sum = n["mel_sq_sum"].as<std::vector<double>>();
+  return r;
+}
+
+bool is_owned_output(const fs::path& p) {
+  const std::string name = p.filename().string();
+  const bool shard = (name.rfind("train-", 0) == 0 || name.rfind("valid-", 0) == 0) &&
+                     name.find(".h5") != std::string::npos;
+  return shard || name == Manifest::kFileName || name == kReportFile || name == kStateDir;
+}
+
+// Creates OUTPUT_DIR, clears it when forced, removes leftovers of a crash, and refuses to mix a
+// different corpus or recipe into an existing output.
+void prepare_output_dir(const fs::path& out, const std::string& fingerprint, bool force) {
+  std::error_code ec;
+  fs::create_directories(out / kStateDir, ec);
+  if (ec) throw IoError(out.string() + ": cannot create output directory: " + ec.message());
+  if (force) {
+    for (const auto& entry : fs::directory_iterator(out)) {
+      if (is_owned_output(entry.path())) fs::remove_all(entry.path());
+    }
+    fs::create_directories(out / kStateDir);
+  }
+  for (const auto& entry : fs::directory_iterator(out)) {
+    if (entry.path().filename().string().find(".tmp.") != std::string::npos) fs::remove(entry.path());
+  }
+  const fs::path stamp = out / kStateDir / kFingerprintFile;
+  if (fs::exists(stamp)) {
+    std::ifstream in(stamp);
+    std::string previous;
+    in >> previous;
+    if (previous != fingerprint) {
+      throw UserError(out.string() + ": holds a preprocess of a different corpus or audio/data "
+                      "config; pass --force to start over, or choose another output directory");
+    }
+  }
+  write_file_atomically(stamp, fingerprint + "\n");
+}
+
+struct UtteranceResult {
+  bool ok = false;
+  FailedFile failure;
+  UtteranceFeatures features;
+};
+
+UtteranceResult process_one(const PlannedUtterance& u, const Config& config, const MelSpectrogram& mel) {
+  UtteranceResult result;
+  try {
+    result.features = extract_features(u.entry.path, config.audio, mel);
+    result.ok = true;
+  } catch (const std::exception& e) {
+    result.failure = failure_of(u.entry.path, e);
+  }
+  return result;
+}
+
+int worker_count(const DataConfig& data) {
+  return data.threads > 0 ? data.threads
+                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+std::string speed_detail(double audio_seconds, double wall_seconds) {
+  if (wall_seconds <= 0) return "";
+  const double realtime = audio_seconds / wall_seconds;
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.3f audio-h/s (%.0fx real time)", realtime / 3600.0,
+                realtime);
+  return buffer;
+}
+
+// Runs a shard's utterances through the workers and hands each finished shard to `write`,
+// in plan order, on the calling thread.
+class ShardPipeline {
+ public:
+  ShardPipeline(const std::vector<const PlannedShard*>& shards, const Config& config, int threads)
+      : shards_(shards), config_(config), mel_(config.audio), threads_(threads) {
+    results_.resize(shards.size());
+    remaining_.resize(shards.size());
+    for (std::size_t s = 0; s < shards.size(); ++s) {
+      results_[s].resize(shards[s]->utterances.size());
+      remaining_[s] = shards[s]->utterances.size();
+      for (std::size_t u = 0; u < shards[s]->utterances.size(); ++u) items_.emplace_back(s, u);
+    }
+  }
+
+  template <class Write>
+  void run(ProgressBar* progress, Write&& write) {
+    std::vector<std::thread> workers;
+    for (int t = 0; t < threads_; ++t) workers.emplace_back([this, progress] { work(progress); });
+    try {
+      for (std::size_t s = 0; s < shards_.size(); ++s) {
+        {
+          std::unique_lock<std::mutex> lock(mutex_);
+          changed_.wait(lock, [&] { return remaining_[s] == 0; });
+        }
+        write(*shards_[s], results_[s]);
+        std::vector<UtteranceResult>().swap(results_[s]);
+        {
+          std::lock_guard<std::mutex> lock(mutex_);
+          written_ = s + 1;
+        }
+        changed_.notify_all();
+      }
+    } catch (...) {
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        stopping_ = true;
+      }
+      changed_.notify_all();
+      for (auto& w : workers) w.join();
+      throw;
+    }
+    for (auto& w : workers) w.join();
+  }
+
+  double processed_seconds() const { return processed_samples_.load() / double(config_.audio.sample_rate); }
+
+ private:
+  void work(ProgressBar* progress) {
+    while (true) {
+      const std::size_t i = next_++;
+      if (i >= items_.size()) return;
+      const auto [s, u] = items_[i];
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        changed_.wait(lock, [&] { return stopping_ || s < written_ + kShardsAhead; });
+        if (stopping_) return;
+      }
+      UtteranceResult result = process_one(shards_[s]->utterances[u], config_, mel_);
+      if (result.ok) processed_samples_ += static_cast<int64_t>(result.features.audio.size());
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        results_[s][u] = std::move(result);
+        --remaining_[s];
+      }
+      changed_.notify_all();
+      if (progress) {
+        progress->set_detail(speed_detail(processed_seconds(), elapsed()));
+        progress->advance();
+      }
+    }
+  }
+
+  double elapsed() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  }
+
+  std::vector<const PlannedShard*> shards_;
+  const Config& config_;
+  MelSpectrogram mel_;
+  int threads_;
+  std::vector<std::pair<std::size_t, std::size_t>> items_;
+  std::vector<std::vector<UtteranceResult>> results_;
+  std::vector<std::size_t> remaining_;
+  std::atomic<std::size_t> next_{0};
+  std::atomic<int64_t> processed_samples_{0};
+  std::size_t written_ = 0;
+  bool stopping_ = false;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
+ShardRecord write_shard_from_results(const fs::path& out, const PlannedShard& shard,
+                                     std::vector<UtteranceResult>& results, const Config& config) {
+  const int n_mels = config.audio.n_mels;
+  ShardRecord record;
+  record.mel_sum.assign(static_cast<std::size_t>(n_mels), 0.0);
+  record.mel_sq_sum.assign(static_cast<std::size_t>(n_mels), 0.0);
+  std::vector<ShardUtterance> utterances;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const PlannedUtterance& planned = shard.utterances[i];
+    UtteranceResult& r = results[i];
+    if (!r.ok) {
+      record.failures.push_back(r.failure);
+      continue;
+    }
+    if (!shard.valid) {
+      for (int64_t f = 0; f < r.features.frames; ++f) {
+        for (int m = 0; m < n_mels; ++m) {
+          const double v = r.features.mel[static_cast<std::size_t>(f * n_mels + m)];
+          record.mel_sum[m] += v;
+          record.mel_sq_sum[m] += v * v;
+        }
+      }
+      record.stats_frames += r.features.frames;
+    }
+    record.seconds += static_cast<double>(r.features.audio.size()) / config.audio.sample_rate;
+    ShardUtterance u;
+    u.name = planned.entry.id;
+    u.label = planned.label;
+    u.audio = std::move(r.features.audio);
+    u.mel = std::move(r.features.mel);
+    utterances.push_back(std::move(u));
+  }
+  record.utterances = static_cast<int64_t>(utterances.size());
+  if (!utterances.empty()) {
+    const ShardAttributes attributes{config.audio.sample_rate, config.audio.hop_length, n_mels};
+    write_shard(out / shard.file, attributes, utterances, chunking_for_crops(config.train.max_time_steps));
+  }
+  return record;
+}
+
+void write_report(const fs::path& out, std::vector<FailedFile> failures, const PreprocessResult& r) {
+  std::sort(failures.begin(), failures.end(),
+            [](const FailedFile& a, const FailedFile& b) { return a.path < b.path; });
+  YAML::Emitter e;
+  e << YAML::BeginMap;
+  e << YAML::Key << "utterances_landed" << YAML::Value << r.utterances;
+  e << YAML::Key << "audio_hours" << YAML::Value << r.audio_seconds / 3600.0;
+  e << YAML::Key << "ignored_non_audio_files" << YAML::Value << r.ignored_files;
+  e << YAML::Key << "failures_count" << YAML::Value << failures.size();
+  e << YAML::Key << "failures" << YAML::Value << YAML::BeginSeq;
+  for (const auto& f : failures) {
+    e << YAML::BeginMap << YAML::Key << "path" << YAML::Value << f.path << YAML::Key << "reason"
+      << YAML::Value << f.reason << YAML::EndMap;
+  }
+  e << YAML::EndSeq << YAML::EndMap;
+  write_file_atomically(out / kReportFile, std::string(e.c_str()) + "\n");
+}
+
+Manifest build_manifest(const ShardPlan& plan, const std::vector<ShardRecord>& records,
+                        const Config& config) {
+  Manifest m;
+  m.config = config;
+  m.labels = plan.labels;
+  const auto n_mels = static_cast<std::size_t>(config.audio.n_mels);
+  std::vector<double> sum(n_mels, 0.0), sq(n_mels, 0.0);
+  for (std::size_t s = 0; s < plan.shards.size(); ++s) {
+    const ShardRecord& r = records[s];
+    if (r.utterances == 0) continue;
+    (plan.shards[s].valid ? m.valid_shards : m.train_shards)
+        .push_back({plan.shards[s].file, r.utterances, r.seconds});
+    m.stats_frames += r.stats_frames;
+    for (std::size_t b = 0; b < n_mels && b < r.mel_sum.size(); ++b) {
+      sum[b] += r.mel_sum[b];
+      sq[b] += r.mel_sq_sum[b];
+    }
+  }
+  for (std::size_t b = 0; b < n_mels; ++b) {
+    const double n = std::max<double>(1.0, static_cast<double>(m.stats_frames));
+    const double mean = sum[b] / n;
+    m.mel_mean.push_back(mean);
+    m.mel_std.push_back(std::sqrt(std::max(0.0, sq[b] / n - mean * mean)));
+  }
+  return m;
+}
+
+}  // namespace
+
+PreprocessResult preprocess_corpus(const fs::path& input, const fs::path& out, const Config& config,
+                                   const PreprocessOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  const Corpus corpus = scan_corpus(input, config.data);
+  WN_LOG(info) << "found " << corpus.entries.size() << " audio files in " << input.string() << " ("
+               << corpus.layout << " layout, " << corpus.ignored_files << " other files ignored)";
+  const ShardPlan plan = plan_shards(corpus, config);
+  prepare_output_dir(out, plan.fingerprint, options.force);
+
+  PreprocessResult result;
+  result.ignored_files = corpus.ignored_files;
+  std::vector<ShardRecord> records(plan.shards.size());
+  std::vector<const PlannedShard*> pending;
+  std::vector<std::size_t> pending_index;
+  for (std::size_t s = 0; s < plan.shards.size(); ++s) {
+    const fs::path record = record_path(out, plan.shards[s].file);
+    const bool shard_present = fs::exists(out / plan.shards[s].file);
+    if (fs::exists(record)) {
+      records[s] = read_record(record);
+      if (records[s].utterances == 0 || shard_present) {
+        ++result.shards_resumed;
+        continue;
+      }
+    }
+    pending.push_back(&plan.shards[s]);
+    pending_index.push_back(s);
+  }
+  if (result.shards_resumed > 0) {
+    WN_LOG(info) << "resuming: " << result.shards_resumed << " of " << plan.shards.size()
+                 << " shards already complete";
+  }
+
+  std::size_t pending_utterances = 0;
+  for (const auto* s : pending) pending_utterances += s->utterances.size();
+  ProgressOptions progress_options;
+  progress_options.unit = "files";
+  std::unique_ptr<ProgressBar> progress;
+  if (options.show_progress && pending_utterances > 0) {
+    progress = std::make_unique<ProgressBar>("preprocess", static_cast<int64_t>(pending_utterances),
+                                             progress_options);
+  }
+  ShardPipeline pipeline(pending, config, worker_count(config.data));
+  std::size_t next_pending = 0;
+  pipeline.run(progress.get(), [&](const PlannedShard& shard, std::vector<UtteranceResult>& results) {
+    const std::size_t s = pending_index[next_pending++];
+    records[s] = write_shard_from_results(out, shard, results, config);
+    write_record(record_path(out, shard.file), records[s]);
+    ++result.shards_written;
+    if (options.on_shard_done) options.on_shard_done(shard.file);
+  });
+  if (progress) progress->finish();
+
+  std::vector<FailedFile> failures = plan.unreadable;
+  for (const auto& r : records) {
+    failures.insert(failures.end(), r.failures.begin(), r.failures.end());
+    result.utterances += r.utterances;
+    result.audio_seconds += r.seconds;
+  }
+  result.failures = static_cast<int64_t>(failures.size());
+  result.processed_audio_seconds = pipeline.processed_seconds();
+  result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  for (const auto& f : failures) WN_LOG(warn) << "skipped " << f.path << ": " << f.reason;
+  write_report(out, failures, result);
+  if (result.utterances == 0) {
+    throw UserError("no utterance landed: all " + std::to_string(failures.size()) +
+                    " audio files failed (see " + (out / kReportFile).string() + ")");
+  }
+  Manifest manifest = build_manifest(plan, records, config);
+  manifest.failures = result.failures;
+  write_manifest(out, manifest, input.string());
+  return result;
+}
+
+double benchmark_feature_extraction(const fs::path& input, const Config& config, int max_files,
+                                    bool show_progress) {
+  Corpus corpus = scan_corpus(input, config.data);
+  if (max_files > 0 && static_cast<int>(corpus.entries.size()) > max_files) {
+    corpus.entries.resize(static_cast<std::size_t>(max_files));
+  }
+  PlannedShard everything{"bench", false, {}};
+  for (const auto& e : corpus.entries) everything.utterances.push_back(PlannedUtterance{e, -1, 0});
+  if (everything.utterances.empty()) throw UserError(input.string() + ": no audio files found");
+  const auto start = std::chrono::steady_clock::now();
+  std::unique_ptr<ProgressBar> progress;
+  ProgressOptions progress_options;
+  progress_options.unit = "files";
+  if (show_progress) {
+    progress = std::make_unique<ProgressBar>("features", static_cast<int64_t>(everything.utterances.size()),
+                                             progress_options);
+  }
+  ShardPipeline pipeline({&everything}, config, worker_count(config.data));
+  pipeline.run(progress.get(), [](const PlannedShard&, std::vector<UtteranceResult>&) {});
+  if (progress) progress->finish();
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return pipeline.processed_seconds() / wall;
+}
+
+}  // namespace wn

@@ -1,0 +1,129 @@
+#include "dataio/shard_reader.h"
+
+#include "core/errors.h"
+
+namespace wn {
+namespace {
+
+namespace fs = std::filesystem;
+
+void check(bool ok, const fs::path& path, const std::string& what) {
+  if (!ok) throw IoError(path.string() + ": " + what);
+}
+
+int read_int_attribute(hid_t file, const char* name, const fs::path& path) {
+  check(H5Aexists(file, name) > 0, path, std::string("missing attribute ") + name + " (not a shard?)");
+  H5Handle attr(H5Aopen(file, name, H5P_DEFAULT), H5Aclose);
+  int value = 0;
+  check(attr.valid() && H5Aread(attr.get(), H5T_NATIVE_INT, &value) >= 0, path,
+        std::string("cannot read attribute ") + name);
+  return value;
+}
+
+H5Handle open_dataset(hid_t file, const char* name, const fs::path& path) {
+  check(H5Lexists(file, name, H5P_DEFAULT) > 0, path, std::string("missing dataset ") + name);
+  H5Handle dataset(H5Dopen2(file, name, H5P_DEFAULT), H5Dclose);
+  check(dataset.valid(), path, std::string("cannot open dataset ") + name);
+  return dataset;
+}
+
+hsize_t length_of(hid_t dataset) {
+  H5Handle space(H5Dget_space(dataset), H5Sclose);
+  hsize_t dims[2] = {0, 0};
+  H5Sget_simple_extent_dims(space.get(), dims, nullptr);
+  return dims[0];
+}
+
+template <class T>
+std::vector<T> read_whole(hid_t file, const char* name, hid_t type, const fs::path& path) {
+  H5Handle dataset = open_dataset(file, name, path);
+  std::vector<T> values(length_of(dataset.get()));
+  if (!values.empty()) {
+    check(H5Dread(dataset.get(), type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) >= 0, path,
+          std::string("cannot read dataset ") + name);
+  }
+  return values;
+}
+
+// Reads rows [start, start + count) of a rank-1 or rank-2 float dataset.
+std::vector<float> read_rows(hid_t dataset, hsize_t start, hsize_t count, hsize_t row_width,
+                                    int rank, const fs::path& path) {
+  std::vector<float> values(static_cast<std::size_t>(count * row_width));
+  if (count == 0) return values;
+  H5Handle file_space(H5Dget_space(dataset), H5Sclose);
+  const hsize_t offset[2] = {start, 0};
+  const hsize_t extent[2] = {count, row_width};
+  check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, offset, nullptr, extent, nullptr) >= 0,
+        path, "range outside the dataset");
+  H5Handle memory_space(H5Screate_simple(rank, extent, nullptr), H5Sclose);
+  check(H5Dread(dataset, H5T_NATIVE_FLOAT, memory_space.get(), file_space.get(), H5P_DEFAULT,
+                values.data()) >= 0,
+        path, "read failed");
+  return values;
+}
+
+}  // namespace
+
+ShardReader::ShardReader(const fs::path& path) : path_(path) {
+  silence_hdf5_errors();
+  check(fs::exists(path), path, "shard not found");
+  file_ = H5Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  check(file_.valid(), path, "not an HDF5 file");
+  const int version = read_int_attribute(file_.get(), shard::kVersion, path);
+  check(version == shard::kFormatVersion, path,
+        "shard format version " + std::to_string(version) + ", this program reads " +
+            std::to_string(shard::kFormatVersion));
+  attributes_.sample_rate = read_int_attribute(file_.get(), shard::kSampleRate, path);
+  attributes_.hop_length = read_int_attribute(file_.get(), shard::kHopLength, path);
+  attributes_.n_mels = read_int_attribute(file_.get(), shard::kNMels, path);
+
+  audio_offsets_ = read_whole<int64_t>(file_.get(), shard::kAudioOffsets, H5T_NATIVE_INT64, path);
+  mel_offsets_ = read_whole<int64_t>(file_.get(), shard::kMelOffsets, H5T_NATIVE_INT64, path);
+  labels_ = read_whole<int32_t>(file_.get(), shard::kLabels, H5T_NATIVE_INT32, path);
+
+  H5Handle names = open_dataset(file_.get(), shard::kNames, path);
+  const hsize_t count = length_of(names.get());
+  std::vector<char*> raw(count, nullptr);
+  H5Handle string_type(H5Tcopy(H5T_C_S1), H5Tclose);
+  H5Tset_size(string_type.get(), H5T_VARIABLE);
+  H5Tset_cset(string_type.get(), H5T_CSET_UTF8);
+  if (count > 0) {
+    check(H5Dread(names.get(), string_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data()) >= 0,
+          path, "cannot read names");
+    for (char* s : raw) names_.emplace_back(s ? s : "");
+    H5Handle space(H5Dget_space(names.get()), H5Sclose);
+    H5Dvlen_reclaim(string_type.get(), space.get(), H5P_DEFAULT, raw.data());
+  }
+  check(audio_offsets_.size() == count + 1 && mel_offsets_.size() == count + 1 &&
+            labels_.size() == count,
+        path, "utterance tables disagree in length");
+
+  audio_ = open_dataset(file_.get(), shard::kAudio, path);
+  mel_ = open_dataset(file_.get(), shard::kMel, path);
+}
+
+std::vector<float> ShardReader::read_audio(std::size_t i, int64_t start, int64_t count) const {
+  check(start >= 0 && count >= 0 && start + count <= samples(i), path_,
+        "audio range outside utterance " + names_[i]);
+  return read_rows(audio_.get(), static_cast<hsize_t>(audio_offsets_[i] + start),
+                   static_cast<hsize_t>(count), 1, 1, path_);
+}
+
+std::vector<float> ShardReader::read_mel(std::size_t i, int64_t start_frame, int64_t frame_count) const {
+  check(start_frame >= 0 && frame_count >= 0 && start_frame + frame_count <= frames(i), path_,
+        "mel range outside utterance " + names_[i]);
+  return read_rows(mel_.get(), static_cast<hsize_t>(mel_offsets_[i] + start_frame),
+                   static_cast<hsize_t>(frame_count), static_cast<hsize_t>(attributes_.n_mels), 2,
+                   path_);
+}
+
+ShardUtterance ShardReader::read_utterance(std::size_t i) const {
+  ShardUtterance u;
+  u.name = names_[i];
+  u.label = labels_[i];
+  u.audio = read_audio(i, 0, samples(i));
+  u.mel = read_mel(i, 0, frames(i));
+  return u;
+}
+
+}  // namespace wn

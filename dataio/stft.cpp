@@ -1,0 +1,94 @@
+#include "dataio/stft.h"
+
+#include <fftw3.h>
+
+#include <cmath>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+
+namespace wn {
+namespace {
+
+// FFTW's planner is not thread-safe; executing a finished plan on new arrays is.
+std::mutex& planner_mutex() {
+  static std::mutex mutex;
+  return mutex;
+}
+
+struct FftwFree {
+  void operator()(void* p) const { fftwf_free(p); }
+};
+template <class T>
+using FftwBuffer = std::unique_ptr<T[], FftwFree>;
+
+}  // namespace
+
+struct Stft::Plan {
+  fftwf_plan plan = nullptr;
+};
+
+std::vector<float> periodic_hann(int length) {
+  std::vector<float> w(static_cast<std::size_t>(length));
+  for (int n = 0; n < length; ++n) {
+    w[n] = static_cast<float>(0.5 - 0.5 * std::cos(2.0 * M_PI * n / length));
+  }
+  return w;
+}
+
+Stft::Stft(int n_fft, int win_length, int hop_length)
+    : n_fft_(n_fft), hop_(hop_length), window_(n_fft, 0.0f), plan_(std::make_unique<Plan>()) {
+  if (n_fft < 2 || win_length < 1 || win_length > n_fft || hop_length < 1) {
+    throw std::invalid_argument("Stft: need 1 <= win_length <= n_fft and hop_length >= 1");
+  }
+  const std::vector<float> hann = periodic_hann(win_length);
+  const int offset = (n_fft - win_length) / 2;
+  for (int i = 0; i < win_length; ++i) window_[offset + i] = hann[i];
+
+  FftwBuffer<float> in(static_cast<float*>(fftwf_malloc(sizeof(float) * n_fft)));
+  FftwBuffer<fftwf_complex> out(
+      static_cast<fftwf_complex*>(fftwf_malloc(sizeof(fftwf_complex) * bins())));
+  std::lock_guard<std::mutex> lock(planner_mutex());
+  plan_->plan = fftwf_plan_dft_r2c_1d(n_fft, in.get(), out.get(), FFTW_ESTIMATE);
+  if (!plan_->plan) throw std::runtime_error("FFTW could not plan an FFT of size " + std::to_string(n_fft));
+}
+
+Stft::~Stft() {
+  std::lock_guard<std::mutex> lock(planner_mutex());
+  if (plan_->plan) fftwf_destroy_plan(plan_->plan);
+}
+
+std::vector<float> Stft::spectrogram(const std::vector<float>& audio, int power) const {
+  const auto n = static_cast<int64_t>(audio.size());
+  const int pad = n_fft_ / 2;
+  if (n <= pad) {
+    throw std::invalid_argument("audio of " + std::to_string(n) + " samples is shorter than " +
+                                std::to_string(pad + 1) + " (half an FFT frame plus one)");
+  }
+  // Reflect padding without repeating the edge sample: x[-k] = x[k], x[n-1+k] = x[n-1-k].
+  std::vector<float> padded(static_cast<std::size_t>(n + 2 * pad));
+  for (int k = 0; k < pad; ++k) padded[k] = audio[pad - k];
+  std::copy(audio.begin(), audio.end(), padded.begin() + pad);
+  for (int k = 0; k < pad; ++k) padded[pad + n + k] = audio[n - 2 - k];
+
+  const int64_t frames = frames_for(n);
+  const int nb = bins();
+  std::vector<float> result(static_cast<std::size_t>(frames * nb));
+  FftwBuffer<float> in(static_cast<float*>(fftwf_malloc(sizeof(float) * n_fft_)));
+  FftwBuffer<fftwf_complex> out(
+      static_cast<fftwf_complex*>(fftwf_malloc(sizeof(fftwf_complex) * nb)));
+  for (int64_t f = 0; f < frames; ++f) {
+    const float* frame = padded.data() + f * hop_;
+    for (int i = 0; i < n_fft_; ++i) in[i] = frame[i] * window_[i];
+    fftwf_execute_dft_r2c(plan_->plan, in.get(), out.get());
+    float* row = result.data() + f * nb;
+    for (int b = 0; b < nb; ++b) {
+      const float re = out[b][0], im = out[b][1];
+      const float p = re * re + im * im;
+      row[b] = power == 2 ? p : std::sqrt(p);
+    }
+  }
+  return result;
+}
+
+}  // namespace wn

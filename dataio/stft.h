@@ -1,0 +1,40 @@
+#pragma once
+// Short-time Fourier transform with FFTW, matching torch.stft(center=True, pad_mode="reflect",
+// window=periodic Hann of win_length zero-padded to n_fft, onesided). Thread-safe once built:
+// many workers may share one Stft.
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace wn {
+
+// w[n] = 0.5 - 0.5 cos(2 pi n / length): the periodic Hann (torch.hann_window default).
+std::vector<float> periodic_hann(int length);
+
+class Stft {
+ public:
+  Stft(int n_fft, int win_length, int hop_length);
+  ~Stft();
+  Stft(const Stft&) = delete;
+  Stft& operator=(const Stft&) = delete;
+
+  int n_fft() const { return n_fft_; }
+  int hop_length() const { return hop_; }
+  int bins() const { return n_fft_ / 2 + 1; }
+  // With center=True: 1 + samples / hop.
+  int64_t frames_for(int64_t samples) const { return 1 + samples / hop_; }
+
+  // |X|^power (power 1 or 2), row-major frames x bins. Needs more than n_fft/2 samples for the
+  // reflect padding; throws std::invalid_argument otherwise.
+  std::vector<float> spectrogram(const std::vector<float>& audio, int power) const;
+
+ private:
+  int n_fft_;
+  int hop_;
+  std::vector<float> window_;  // n_fft long, Hann of win_length centred
+  struct Plan;
+  std::unique_ptr<Plan> plan_;
+};
+
+}  // namespace wn
