@@ -36,7 +36,7 @@ MelFilterbank::MelFilterbank(int sample_rate, int n_fft, int n_mels, double fmin
     const double left = edge_hz[m], centre = edge_hz[m + 1], right = edge_hz[m + 2];
     const double area_norm = 2.0 / (right - left);
     int first = -1;
-    std::vector<float> row;
+    std::vector<double> row;
     for (int b = 0; b < bins_; ++b) {
       const double hz = nyquist * b / (bins_ - 1);
       const double rising = (hz - left) / (centre - left);
@@ -44,8 +44,8 @@ MelFilterbank::MelFilterbank(int sample_rate, int n_fft, int n_mels, double fmin
       const double w = std::max(0.0, std::min(rising, falling)) * area_norm;
       if (w > 0.0) {
         if (first < 0) first = b;
-        row.resize(static_cast<std::size_t>(b - first + 1), 0.0f);
-        row.back() = static_cast<float>(w);
+        row.resize(static_cast<std::size_t>(b - first + 1), 0.0);
+        row.back() = w;
       }
     }
     first_bin_[m] = std::max(first, 0);
@@ -62,13 +62,13 @@ std::vector<float> MelFilterbank::dense() const {
   return matrix;
 }
 
-void MelFilterbank::apply(const float* spectrum, float* mel) const {
+void MelFilterbank::apply(const double* spectrum, float* mel) const {
   for (int m = 0; m < n_mels_; ++m) {
-    const float* s = spectrum + first_bin_[m];
-    const std::vector<float>& w = weights_[m];
-    float sum = 0.0f;
+    const double* s = spectrum + first_bin_[m];
+    const std::vector<double>& w = weights_[m];
+    double sum = 0.0;
     for (std::size_t i = 0; i < w.size(); ++i) sum += w[i] * s[i];
-    mel[m] = sum;
+    mel[m] = static_cast<float>(sum);
   }
 }
 
@@ -81,7 +81,7 @@ MelSpectrogram::MelSpectrogram(const AudioConfig& config)
       filterbank_(config.sample_rate, config.n_fft, config.n_mels, config.fmin, config.fmax) {}
 
 std::vector<float> MelSpectrogram::linear(const std::vector<float>& audio) const {
-  const std::vector<float> spectrum = stft_.spectrogram(audio, config_.power);
+  const std::vector<double> spectrum = stft_.spectrogram(audio, config_.power);
   const int64_t frames = static_cast<int64_t>(spectrum.size()) / stft_.bins();
   std::vector<float> mel(static_cast<std::size_t>(frames * n_mels()));
   for (int64_t f = 0; f < frames; ++f) {

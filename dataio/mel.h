@@ -23,13 +23,13 @@ class MelFilterbank {
   // The dense matrix, row-major n_mels x bins.
   std::vector<float> dense() const;
   // mel[m] = sum_b weight[m][b] * spectrum[b], visiting only each filter's non-zero span.
-  void apply(const float* spectrum, float* mel) const;
+  void apply(const double* spectrum, float* mel) const;
 
  private:
   int n_mels_;
   int bins_;
   std::vector<int> first_bin_;              // per filter
-  std::vector<std::vector<float>> weights_;  // per filter, from first_bin_
+  std::vector<std::vector<double>> weights_;  // per filter, from first_bin_
 };
 
 class MelSpectrogram {

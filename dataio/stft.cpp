@@ -17,7 +17,7 @@ std::mutex& planner_mutex() {
 }
 
 struct FftwFree {
-  void operator()(void* p) const { fftwf_free(p); }
+  void operator()(void* p) const { fftw_free(p); }
 };
 template <class T>
 using FftwBuffer = std::unique_ptr<T[], FftwFree>;
@@ -25,40 +25,38 @@ using FftwBuffer = std::unique_ptr<T[], FftwFree>;
 }  // namespace
 
 struct Stft::Plan {
-  fftwf_plan plan = nullptr;
+  fftw_plan plan = nullptr;
 };
 
-std::vector<float> periodic_hann(int length) {
-  std::vector<float> w(static_cast<std::size_t>(length));
-  for (int n = 0; n < length; ++n) {
-    w[n] = static_cast<float>(0.5 - 0.5 * std::cos(2.0 * M_PI * n / length));
-  }
+std::vector<double> periodic_hann(int length) {
+  std::vector<double> w(static_cast<std::size_t>(length));
+  for (int n = 0; n < length; ++n) w[n] = 0.5 - 0.5 * std::cos(2.0 * M_PI * n / length);
   return w;
 }
 
 Stft::Stft(int n_fft, int win_length, int hop_length)
-    : n_fft_(n_fft), hop_(hop_length), window_(n_fft, 0.0f), plan_(std::make_unique<Plan>()) {
+    : n_fft_(n_fft), hop_(hop_length), window_(n_fft, 0.0), plan_(std::make_unique<Plan>()) {
   if (n_fft < 2 || win_length < 1 || win_length > n_fft || hop_length < 1) {
     throw std::invalid_argument("Stft: need 1 <= win_length <= n_fft and hop_length >= 1");
   }
-  const std::vector<float> hann = periodic_hann(win_length);
+  const std::vector<double> hann = periodic_hann(win_length);
   const int offset = (n_fft - win_length) / 2;
   for (int i = 0; i < win_length; ++i) window_[offset + i] = hann[i];
 
-  FftwBuffer<float> in(static_cast<float*>(fftwf_malloc(sizeof(float) * n_fft)));
-  FftwBuffer<fftwf_complex> out(
-      static_cast<fftwf_complex*>(fftwf_malloc(sizeof(fftwf_complex) * bins())));
+  FftwBuffer<double> in(static_cast<double*>(fftw_malloc(sizeof(double) * n_fft)));
+  FftwBuffer<fftw_complex> out(
+      static_cast<fftw_complex*>(fftw_malloc(sizeof(fftw_complex) * bins())));
   std::lock_guard<std::mutex> lock(planner_mutex());
-  plan_->plan = fftwf_plan_dft_r2c_1d(n_fft, in.get(), out.get(), FFTW_ESTIMATE);
+  plan_->plan = fftw_plan_dft_r2c_1d(n_fft, in.get(), out.get(), FFTW_ESTIMATE);
   if (!plan_->plan) throw std::runtime_error("FFTW could not plan an FFT of size " + std::to_string(n_fft));
 }
 
 Stft::~Stft() {
   std::lock_guard<std::mutex> lock(planner_mutex());
-  if (plan_->plan) fftwf_destroy_plan(plan_->plan);
+  if (plan_->plan) fftw_destroy_plan(plan_->plan);
 }
 
-std::vector<float> Stft::spectrogram(const std::vector<float>& audio, int power) const {
+std::vector<double> Stft::spectrogram(const std::vector<float>& audio, int power) const {
   const auto n = static_cast<int64_t>(audio.size());
   const int pad = n_fft_ / 2;
   if (n <= pad) {
@@ -73,18 +71,18 @@ std::vector<float> Stft::spectrogram(const std::vector<float>& audio, int power)
 
   const int64_t frames = frames_for(n);
   const int nb = bins();
-  std::vector<float> result(static_cast<std::size_t>(frames * nb));
-  FftwBuffer<float> in(static_cast<float*>(fftwf_malloc(sizeof(float) * n_fft_)));
-  FftwBuffer<fftwf_complex> out(
-      static_cast<fftwf_complex*>(fftwf_malloc(sizeof(fftwf_complex) * nb)));
+  std::vector<double> result(static_cast<std::size_t>(frames * nb));
+  FftwBuffer<double> in(static_cast<double*>(fftw_malloc(sizeof(double) * n_fft_)));
+  FftwBuffer<fftw_complex> out(
+      static_cast<fftw_complex*>(fftw_malloc(sizeof(fftw_complex) * nb)));
   for (int64_t f = 0; f < frames; ++f) {
     const float* frame = padded.data() + f * hop_;
     for (int i = 0; i < n_fft_; ++i) in[i] = frame[i] * window_[i];
-    fftwf_execute_dft_r2c(plan_->plan, in.get(), out.get());
-    float* row = result.data() + f * nb;
+    fftw_execute_dft_r2c(plan_->plan, in.get(), out.get());
+    double* row = result.data() + f * nb;
     for (int b = 0; b < nb; ++b) {
-      const float re = out[b][0], im = out[b][1];
-      const float p = re * re + im * im;
+      const double re = out[b][0], im = out[b][1];
+      const double p = re * re + im * im;
       row[b] = power == 2 ? p : std::sqrt(p);
     }
   }

@@ -1,0 +1,241 @@
+// The preprocess pipeline end to end on corpora made at test time: good and broken files,
+// resume after a crash, --force, manifest and statistics.
+
+#include "dataio/preprocess.h"
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <set>
+
+#include "core/config/config_io.h"
+#include "core/errors.h"
+#include "dataio/manifest.h"
+#include "dataio/shard_reader.h"
+#include "tests/dataio/audio_fixtures.h"
+
+namespace wn {
+namespace {
+
+namespace fs = std::filesystem;
+
+Config test_config(std::vector<std::string> overrides = {}) {
+  overrides.insert(overrides.begin(), {"data.threads=2", "data.valid_fraction=0.2"});
+  return resolve_config(std::nullopt, overrides);
+}
+
+PreprocessOptions quiet() {
+  PreprocessOptions o;
+  o.show_progress = false;
+  return o;
+}
+
+// `count` clean tones of different pitch and length in two speaker folders.
+void make_good_corpus(const fs::path& dir, int count) {
+  for (int i = 0; i < count; ++i) {
+    const std::string speaker = i % 2 ? "bob" : "alice";
+    test::write_wav16(dir / speaker / ("utt" + std::to_string(i) + ".wav"),
+                      test::sine(200 + 40 * i, 22050, 0.3 + 0.05 * i), 22050);
+  }
+}
+
+std::vector<std::string> all_names(const fs::path& out, const Manifest& m) {
+  std::vector<std::string> names;
+  for (const auto* list : {&m.train_shards, &m.valid_shards}) {
+    for (const auto& s : *list) {
+      const ShardReader r(out / s.file);
+      for (std::size_t i = 0; i < r.size(); ++i) names.push_back(r.name(i));
+    }
+  }
+  return names;
+}
+
+TEST(Preprocess, BrokenFilesAreReportedAndGoodOnesLand) {
+  test::TempDir dir;
+  const fs::path in = dir / "in", out = dir / "out";
+  test::write_wav16(in / "good16.wav", test::sine(300, 22050, 0.5), 22050);
+  test::write_audio(in / "good8bit.wav", test::sine(300, 16000, 0.5), 1, 16000,
+                    SF_FORMAT_WAV | SF_FORMAT_PCM_U8);
+  test::write_audio(in / "good24bit.wav", test::sine(300, 22050, 0.5), 1, 22050,
+                    SF_FORMAT_WAV | SF_FORMAT_PCM_24);
+  std::vector<float> stereo;
+  for (float v : test::sine(300, 44100, 0.5)) stereo.insert(stereo.end(), {v, -v * 0.5f});
+  test::write_audio(in / "stereo44k.flac", stereo, 2, 44100, SF_FORMAT_FLAC | SF_FORMAT_PCM_16);
+  test::write_audio(in / "float.wav", test::sine(300, 22050, 0.5), 1, 22050, SF_FORMAT_WAV | SF_FORMAT_FLOAT);
+
+  test::write_truncated_wav(in / "bad_truncated.wav", 22050);
+  test::write_text(in / "bad_zero.wav", "");
+  test::write_nan_wav(in / "bad_nan.wav", 22050);
+  test::write_text(in / "bad_text.wav", "I am a text file\n");
+  test::write_wav16(in / "bad_short.wav", test::sine(300, 22050, 0.01), 22050);
+  test::write_text(in / "notes.txt", "ignored");
+
+  const PreprocessResult r = preprocess_corpus(in, out, test_config(), quiet());
+  EXPECT_EQ(r.utterances, 5);
+  EXPECT_EQ(r.failures, 5);
+  EXPECT_EQ(r.ignored_files, 1);
+
+  const std::string report = test::read_text(out / "report.yaml");
+  for (const char* bad : {"bad_truncated.wav", "bad_zero.wav", "bad_nan.wav", "bad_text.wav", "bad_short.wav"}) {
+    EXPECT_NE(report.find((in / bad).string()), std::string::npos) << bad << "\n" << report;
+  }
+  EXPECT_NE(report.find("non-finite sample"), std::string::npos) << report;
+  EXPECT_NE(report.find("shorter than one frame"), std::string::npos) << report;
+
+  const Manifest m = read_manifest(out);
+  EXPECT_EQ(m.utterances(false) + m.utterances(true), 5);
+  EXPECT_EQ(m.failures, 5);
+  const auto names = all_names(out, m);
+  EXPECT_EQ(std::set<std::string>(names.begin(), names.end()),
+            (std::set<std::string>{"good16", "good8bit", "good24bit", "stereo44k", "float"}));
+}
+
+TEST(Preprocess, ShardsHoldAlignedResampledFeatures) {
+  test::TempDir dir;
+  test::write_audio(dir / "in/a.wav", test::sine(500, 44100, 1.0), 1, 44100, SF_FORMAT_WAV | SF_FORMAT_FLOAT);
+  test::write_wav16(dir / "in/b.wav", test::sine(700, 22050, 0.7), 22050);
+  preprocess_corpus(dir / "in", dir / "out", test_config({"data.valid_fraction=0", "audio.trim_top_db=0"}), quiet());
+  const Manifest m = read_manifest(dir / "out");
+  ASSERT_EQ(m.train_shards.size(), 1u);
+  const ShardReader r(dir / "out" / m.train_shards[0].file);
+  EXPECT_EQ(r.attributes().sample_rate, 22050);
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(r.name(0), "a");
+  // 1 s at 44.1 kHz -> 22050 samples -> 1 + 22050/256 = 87 frames -> 87 * 256 samples.
+  EXPECT_EQ(r.frames(0), 87);
+  EXPECT_EQ(r.samples(0), 87 * 256);
+  // 0.7 s at 22.05 kHz = 15435 samples -> 1 + 15435/256 = 61 frames.
+  EXPECT_EQ(r.frames(1), 61);
+  EXPECT_NEAR(m.train_shards[0].seconds, (87 + 61) * 256 / 22050.0, 1e-7);
+}
+
+TEST(Preprocess, LabelsAndSplitAndStatistics) {
+  test::TempDir dir;
+  make_good_corpus(dir / "in", 10);
+  const Config config = test_config({"data.label_source=folder"});
+  preprocess_corpus(dir / "in", dir / "out", config, quiet());
+  const Manifest m = read_manifest(dir / "out");
+  EXPECT_EQ(m.labels, (std::vector<std::string>{"alice", "bob"}));
+  EXPECT_EQ(m.utterances(true), 2);  // 20% of 10
+  EXPECT_EQ(m.utterances(false), 8);
+  EXPECT_EQ(config_to_yaml(m.config), config_to_yaml(config));
+
+  // Statistics equal a direct computation over the training shards.
+  std::vector<double> sum(80, 0), sq(80, 0);
+  int64_t frames = 0;
+  for (const auto& s : m.train_shards) {
+    const ShardReader r(dir / "out" / s.file);
+    for (std::size_t i = 0; i < r.size(); ++i) {
+      const std::string speaker = r.name(i).substr(0, r.name(i).find('/'));
+      EXPECT_EQ(m.labels[static_cast<std::size_t>(r.label(i))], speaker);
+      const auto mel = r.read_mel(i, 0, r.frames(i));
+      for (std::size_t k = 0; k < mel.size(); ++k) {
+        sum[k % 80] += mel[k];
+        sq[k % 80] += double(mel[k]) * mel[k];
+      }
+      frames += r.frames(i);
+    }
+  }
+  ASSERT_EQ(m.stats_frames, frames);
+  for (int b = 0; b < 80; b += 9) {
+    const double mean = sum[b] / frames;
+    EXPECT_NEAR(m.mel_mean[b], mean, 1e-6);
+    EXPECT_NEAR(m.mel_std[b], std::sqrt(sq[b] / frames - mean * mean), 1e-5);
+  }
+}
+
+TEST(Preprocess, ValidListChoosesValidation) {
+  test::TempDir dir;
+  make_good_corpus(dir / "in", 4);
+  test::write_text(dir / "valid.txt", "bob/utt1\n");
+  preprocess_corpus(dir / "in", dir / "out", test_config({"data.valid_list=" + (dir / "valid.txt").string()}), quiet());
+  const Manifest m = read_manifest(dir / "out");
+  ASSERT_EQ(m.valid_shards.size(), 1u);
+  const ShardReader r(dir / "out" / m.valid_shards[0].file);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r.name(0), "bob/utt1");
+}
+
+TEST(Preprocess, ResumesAfterCrashWithoutDuplicates) {
+  test::TempDir dir;
+  make_good_corpus(dir / "in", 8);
+  // Tiny shards: one utterance each, so the crash lands between shards and mid-stream.
+  const Config config = test_config({"data.shard_size_mb=0.01"});
+
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    PreprocessOptions options = quiet();
+    int done = 0;
+    options.on_shard_done = [&](const std::string&) {
+      if (++done == 3) _exit(7);  // like kill -9: no destructors, no cleanup
+    };
+    try {
+      preprocess_corpus(dir / "in", dir / "out", config, options);
+    } catch (...) {
+    }
+    _exit(0);
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  ASSERT_EQ(WEXITSTATUS(status), 7) << "the child should have crashed after three shards";
+  EXPECT_FALSE(fs::exists(dir / "out/manifest.yaml"));
+  // A half-written shard as a crash mid-write would leave it.
+  test::write_text(dir / "out/train-00004.h5.tmp.12345.0", "partial");
+
+  const PreprocessResult r = preprocess_corpus(dir / "in", dir / "out", config, quiet());
+  EXPECT_EQ(r.shards_resumed, 3);
+  EXPECT_EQ(r.shards_written, 5);
+  EXPECT_EQ(r.utterances, 8);
+  const Manifest m = read_manifest(dir / "out");
+  const auto names = all_names(dir / "out", m);
+  EXPECT_EQ(names.size(), 8u);
+  EXPECT_EQ(std::set<std::string>(names.begin(), names.end()).size(), 8u) << "duplicates";
+  for (const auto& entry : fs::directory_iterator(dir / "out")) {
+    EXPECT_EQ(entry.path().string().find(".tmp."), std::string::npos) << "leftover " << entry.path();
+  }
+
+  // A third run has nothing left to do.
+  const PreprocessResult again = preprocess_corpus(dir / "in", dir / "out", config, quiet());
+  EXPECT_EQ(again.shards_written, 0);
+  EXPECT_EQ(again.utterances, 8);
+}
+
+TEST(Preprocess, DifferentRecipeNeedsForce) {
+  test::TempDir dir;
+  make_good_corpus(dir / "in", 3);
+  preprocess_corpus(dir / "in", dir / "out", test_config(), quiet());
+  EXPECT_THROW(preprocess_corpus(dir / "in", dir / "out", test_config({"audio.n_mels=40"}), quiet()),
+               UserError);
+  PreprocessOptions force = quiet();
+  force.force = true;
+  const PreprocessResult r = preprocess_corpus(dir / "in", dir / "out", test_config({"audio.n_mels=40"}), force);
+  EXPECT_EQ(r.shards_resumed, 0);
+  EXPECT_EQ(read_manifest(dir / "out").config.audio.n_mels, 40);
+}
+
+TEST(Preprocess, NothingLandedIsAUserErrorWithReport) {
+  test::TempDir dir;
+  test::write_text(dir / "in/a.wav", "junk");
+  test::write_text(dir / "in/b.wav", "");
+  try {
+    preprocess_corpus(dir / "in", dir / "out", test_config(), quiet());
+    FAIL();
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("no utterance landed"), std::string::npos) << e.what();
+  }
+  EXPECT_NE(test::read_text(dir / "out/report.yaml").find("a.wav"), std::string::npos);
+  EXPECT_FALSE(fs::exists(dir / "out/manifest.yaml"));
+}
+
+TEST(Preprocess, BenchmarkReportsPositiveSpeed) {
+  test::TempDir dir;
+  make_good_corpus(dir / "in", 4);
+  EXPECT_GT(benchmark_feature_extraction(dir / "in", test_config(), 0, false), 1.0);
+}
+
+}  // namespace
+}  // namespace wn
