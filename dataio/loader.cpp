@@ -1,0 +1,251 @@
+#include "dataio/loader.h"
+
+#include <ATen/ATen.h>
+
+#include <algorithm>
+#include <chrono>
+#include <numeric>
+#include <random>
+
+#include "core/errors.h"
+#include "dataio/mel.h"
+#include "dataio/mulaw.h"
+
+namespace wn {
+namespace {
+
+namespace fs = std::filesystem;
+
+// SplitMix64: a cheap, well-mixed hash to derive independent seeds from (seed, index).
+uint64_t mix(uint64_t a, uint64_t b) {
+  uint64_t z = a + 0x9e3779b97f4a7c15ull * (b + 1);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+struct CropLayout {
+  int64_t samples;
+  int64_t frames;  // samples / hop
+  int context;
+  int hop;
+  int n_mels;
+  float silence;   // mel value outside an utterance, before normalisation
+  const MelNormalizer* normalizer = nullptr;
+};
+
+// Copies one crop of utterance `u` into audio_out (samples) and mel_out ((frames + 2*context)
+// x n_mels), padding with silence wherever the crop runs past the utterance.
+void fill_crop(const ShardReader& shard, std::size_t u, int64_t start_frame, const CropLayout& c,
+               float* audio_out, float* mel_out) {
+  const int64_t total_frames = shard.frames(u);
+  const int64_t audio_start = start_frame * c.hop;
+  const int64_t audio_count = std::clamp<int64_t>(shard.samples(u) - audio_start, 0, c.samples);
+  const auto audio = shard.read_audio(u, audio_start, audio_count);
+  std::copy(audio.begin(), audio.end(), audio_out);
+  std::fill(audio_out + audio_count, audio_out + c.samples, 0.0f);
+
+  const int64_t first = start_frame - c.context;
+  const int64_t rows = c.frames + 2 * c.context;
+  const int64_t read_begin = std::max<int64_t>(first, 0);
+  const int64_t read_end = std::min<int64_t>(first + rows, total_frames);
+  std::fill(mel_out, mel_out + rows * c.n_mels, c.silence);
+  if (read_end > read_begin) {
+    const auto mel = shard.read_mel(u, read_begin, read_end - read_begin);
+    std::copy(mel.begin(), mel.end(), mel_out + (read_begin - first) * c.n_mels);
+  }
+  if (c.normalizer) c.normalizer->apply(mel_out, rows);
+}
+
+at::Tensor targets_from(const at::Tensor& audio, const LoaderOptions& o) {
+  if (!o.mulaw_targets) return audio.clone();
+  at::Tensor t = at::empty(audio.sizes(), at::kLong);
+  const float* a = audio.data_ptr<float>();
+  int64_t* out = t.data_ptr<int64_t>();
+  const int mu = o.quantize_channels - 1;
+  for (int64_t i = 0; i < audio.numel(); ++i) out[i] = mulaw_encode(a[i], mu);
+  return t;
+}
+
+void check_layout(const LoaderOptions& o, int hop) {
+  if (o.crop_samples <= 0 || o.crop_samples % hop != 0) {
+    throw UserError("crop length " + std::to_string(o.crop_samples) +
+                    " must be a positive multiple of the shards' hop length " + std::to_string(hop));
+  }
+  if (o.world_size < 1 || o.rank < 0 || o.rank >= o.world_size) {
+    throw UserError("rank " + std::to_string(o.rank) + " is outside world size " +
+                    std::to_string(o.world_size));
+  }
+}
+
+}  // namespace
+
+MelNormalizer::MelNormalizer(const Manifest& manifest) {
+  for (std::size_t b = 0; b < manifest.mel_mean.size(); ++b) {
+    mean_.push_back(static_cast<float>(manifest.mel_mean[b]));
+    inv_std_.push_back(static_cast<float>(1.0 / std::max(manifest.mel_std[b], 1e-5)));
+  }
+}
+
+void MelNormalizer::apply(float* mel, int64_t frames) const {
+  const std::size_t n_mels = mean_.size();
+  for (int64_t f = 0; f < frames; ++f) {
+    float* row = mel + f * static_cast<int64_t>(n_mels);
+    for (std::size_t b = 0; b < n_mels; ++b) row[b] = (row[b] - mean_[b]) * inv_std_[b];
+  }
+}
+
+UtteranceTable::UtteranceTable(const fs::path& dir, const std::vector<ShardEntry>& shards) {
+  for (const auto& entry : shards) {
+    readers_.push_back(std::make_unique<ShardReader>(dir / entry.file));
+    for (std::size_t i = 0; i < readers_.back()->size(); ++i) index_.emplace_back(readers_.size() - 1, i);
+  }
+}
+
+TrainLoader::TrainLoader(const fs::path& data_dir, const Manifest& manifest,
+                         const LoaderOptions& options, int64_t start_batch)
+    : dir_(data_dir),
+      options_(options),
+      hop_(manifest.config.audio.hop_length),
+      n_mels_(manifest.config.audio.n_mels),
+      silence_(MelSpectrogram(manifest.config.audio).silence_value()),
+      normalizer_(manifest),
+      table_(data_dir, manifest.train_shards),
+      next_index_(start_batch) {
+  check_layout(options, hop_);
+  if (table_.size() == 0) throw UserError(data_dir.string() + ": no training utterances");
+  reader_ = std::thread([this] { read_ahead(); });
+}
+
+TrainLoader::~TrainLoader() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  changed_.notify_all();
+  if (reader_.joinable()) reader_.join();
+}
+
+CropChoice TrainLoader::choose(int64_t global_sample) const {
+  const auto n = static_cast<int64_t>(table_.size());
+  const int64_t epoch = global_sample / n;
+  CropChoice choice;
+  {
+    // A fresh shuffle of every utterance of every shard, per epoch (cached: samples of one
+    // epoch are asked for in a row).
+    std::lock_guard<std::mutex> lock(order_mutex_);
+    if (order_epoch_ != epoch) {
+      order_.resize(table_.size());
+      std::iota(order_.begin(), order_.end(), 0);
+      std::mt19937_64 shuffle_rng(mix(options_.seed, static_cast<uint64_t>(epoch)));
+      std::shuffle(order_.begin(), order_.end(), shuffle_rng);
+      order_epoch_ = epoch;
+    }
+    choice.utterance = order_[static_cast<std::size_t>(global_sample % n)];
+  }
+  const int64_t crop_frames = options_.crop_samples / hop_;
+  const int64_t spare = table_.frames(choice.utterance) - crop_frames;
+  if (spare > 0) {
+    std::mt19937_64 crop_rng(mix(options_.seed ^ 0x5eedull, static_cast<uint64_t>(global_sample)));
+    choice.start_frame = std::uniform_int_distribution<int64_t>(0, spare)(crop_rng);
+  }
+  return choice;
+}
+
+Batch TrainLoader::make_batch(int64_t index) const {
+  const int b = options_.batch_size;
+  const int64_t frames = options_.crop_samples / hop_;
+  const int64_t rows = frames + 2 * options_.context_frames;
+  Batch batch;
+  batch.index = index;
+  batch.audio = at::empty({b, options_.crop_samples}, at::kFloat);
+  batch.mel = at::empty({b, rows, n_mels_}, at::kFloat);
+  batch.label = at::empty({b}, at::kLong);
+  const CropLayout layout{options_.crop_samples, frames, options_.context_frames, hop_, n_mels_,
+                          silence_, options_.normalize_mel ? &normalizer_ : nullptr};
+  for (int j = 0; j < b; ++j) {
+    const int64_t global = (index * options_.world_size + options_.rank) * b + j;
+    const CropChoice c = choose(global);
+    const ShardReader& shard = table_.shard_of(c.utterance);
+    const std::size_t local = table_.local_index(c.utterance);
+    fill_crop(shard, local, c.start_frame, layout, batch.audio.data_ptr<float>() + j * options_.crop_samples,
+              batch.mel.data_ptr<float>() + j * rows * n_mels_);
+    batch.label.data_ptr<int64_t>()[j] = shard.label(local);
+  }
+  batch.target = targets_from(batch.audio, options_);
+  return batch;
+}
+
+void TrainLoader::read_ahead() {
+  int64_t index = next_index_;
+  while (true) {
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      changed_.wait(lock, [&] {
+        return stopping_ || static_cast<int>(queue_.size()) < options_.prefetch_batches;
+      });
+      if (stopping_) return;
+    }
+    try {
+      Batch batch = make_batch(index++);
+      std::lock_guard<std::mutex> lock(mutex_);
+      queue_.push_back(std::move(batch));
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      failure_ = std::current_exception();
+      changed_.notify_all();
+      return;
+    }
+    changed_.notify_all();
+  }
+}
+
+Batch TrainLoader::next() {
+  const auto start = std::chrono::steady_clock::now();
+  std::unique_lock<std::mutex> lock(mutex_);
+  changed_.wait(lock, [&] { return !queue_.empty() || failure_; });
+  if (queue_.empty() && failure_) std::rethrow_exception(failure_);
+  Batch batch = std::move(queue_.front());
+  queue_.pop_front();
+  ++next_index_;
+  lock.unlock();
+  changed_.notify_all();
+  wait_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return batch;
+}
+
+ValidationSet::ValidationSet(const fs::path& data_dir, const Manifest& manifest)
+    : manifest_(manifest), normalizer_(manifest), table_(data_dir, manifest.valid_shards) {}
+
+std::vector<Batch> ValidationSet::crop_batches(const LoaderOptions& options, std::size_t max_crops) const {
+  const int hop = manifest_.config.audio.hop_length;
+  const int n_mels = manifest_.config.audio.n_mels;
+  check_layout(options, hop);
+  const float silence = MelSpectrogram(manifest_.config.audio).silence_value();
+  const int64_t frames = options.crop_samples / hop;
+  const int64_t rows = frames + 2 * options.context_frames;
+  const std::size_t count = std::min(max_crops, table_.size());
+  std::vector<Batch> batches;
+  for (std::size_t first = 0; first < count; first += static_cast<std::size_t>(options.batch_size)) {
+    const auto b = static_cast<int64_t>(std::min<std::size_t>(options.batch_size, count - first));
+    Batch batch;
+    batch.index = static_cast<int64_t>(batches.size());
+    batch.audio = at::empty({b, options.crop_samples}, at::kFloat);
+    batch.mel = at::empty({b, rows, n_mels}, at::kFloat);
+    batch.label = at::empty({b}, at::kLong);
+    const CropLayout layout{options.crop_samples, frames, options.context_frames, hop, n_mels, silence,
+                            options.normalize_mel ? &normalizer_ : nullptr};
+    for (int64_t j = 0; j < b; ++j) {
+      const std::size_t u = first + static_cast<std::size_t>(j);
+      fill_crop(table_.shard_of(u), table_.local_index(u), 0, layout,
+                batch.audio.data_ptr<float>() + j * options.crop_samples,
+                batch.mel.data_ptr<float>() + j * rows * n_mels);
+      batch.label.data_ptr<int64_t>()[j] = table_.shard_of(u).label(table_.local_index(u));
+    }
+    batch.target = targets_from(batch.audio, options);
+    batches.push_back(std::move(batch));
+  }
+  return batches;
+}
+
+}  // namespace wn

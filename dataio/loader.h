@@ -1,0 +1,134 @@
+#pragma once
+// Training batches from preprocessed shards: random crops aligned to mel frames, with the extra
+// context frames the conditioning upsampler needs, as tensors. The stream is a pure function of
+// (seed, batch index, rank): resuming at batch k reproduces it exactly, ranks get disjoint
+// samples, and one process with batch 2B sees the same samples as two ranks with batch B.
+// A background thread reads ahead (all HDF5 calls happen on it).
+
+#include <ATen/core/Tensor.h>
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "dataio/manifest.h"
+#include "dataio/shard_reader.h"
+
+namespace wn {
+
+struct LoaderOptions {
+  int batch_size = 2;
+  int64_t crop_samples = 8192;   // multiple of hop_length
+  int context_frames = 0;        // extra mel frames on each side of a crop
+  bool mulaw_targets = false;    // targets as mu-law classes (else float samples)
+  int quantize_channels = 256;
+  bool normalize_mel = false;    // standardise with the manifest's training statistics
+  uint64_t seed = 1234;
+  int rank = 0;
+  int world_size = 1;
+  int prefetch_batches = 4;
+};
+
+struct Batch {
+  int64_t index = 0;   // position in this rank's stream
+  at::Tensor audio;    // (B, T) float32
+  at::Tensor target;   // (B, T) int64 mu-law classes, or float32 samples
+  at::Tensor mel;      // (B, T/hop + 2*context, n_mels) float32
+  at::Tensor label;    // (B) int64, -1 where the corpus has no labels
+};
+
+// Which utterance and which crop the g-th sample of the whole stream is. Exposed for tests.
+struct CropChoice {
+  std::size_t utterance = 0;  // index into the training utterance table
+  int64_t start_frame = 0;
+};
+
+// Standardises mel bins with the manifest's training-split mean and standard deviation.
+class MelNormalizer {
+ public:
+  explicit MelNormalizer(const Manifest& manifest);
+  void apply(float* mel, int64_t frames) const;  // rows of n_mels, in place
+
+ private:
+  std::vector<float> mean_, inv_std_;
+};
+
+// Utterances of a set of shards, addressable by one index.
+class UtteranceTable {
+ public:
+  UtteranceTable(const std::filesystem::path& dir, const std::vector<ShardEntry>& shards);
+  std::size_t size() const { return index_.size(); }
+  const ShardReader& shard_of(std::size_t i) const { return *readers_[index_[i].first]; }
+  std::size_t local_index(std::size_t i) const { return index_[i].second; }
+  int64_t frames(std::size_t i) const { return shard_of(i).frames(local_index(i)); }
+  ShardUtterance read(std::size_t i) const { return shard_of(i).read_utterance(local_index(i)); }
+
+ private:
+  std::vector<std::unique_ptr<ShardReader>> readers_;
+  std::vector<std::pair<std::size_t, std::size_t>> index_;
+};
+
+class TrainLoader {
+ public:
+  TrainLoader(const std::filesystem::path& data_dir, const Manifest& manifest,
+              const LoaderOptions& options, int64_t start_batch = 0);
+  ~TrainLoader();
+  TrainLoader(const TrainLoader&) = delete;
+  TrainLoader& operator=(const TrainLoader&) = delete;
+
+  // The next batch of this rank's stream; blocks until the reader thread has it.
+  Batch next();
+  // Batches returned so far, counting from 0 (store it in checkpoints to resume).
+  int64_t position() const { return next_index_; }
+  // Seconds next() spent waiting for data, in total.
+  double wait_seconds() const { return wait_seconds_; }
+
+  CropChoice choose(int64_t global_sample) const;
+  // Builds batch `index` synchronously (the reader thread calls this).
+  Batch make_batch(int64_t index) const;
+
+ private:
+  void read_ahead();
+
+  std::filesystem::path dir_;
+  LoaderOptions options_;
+  int hop_;
+  int n_mels_;
+  float silence_;
+  MelNormalizer normalizer_;
+  UtteranceTable table_;
+  mutable std::mutex order_mutex_;
+  mutable int64_t order_epoch_ = -1;
+  mutable std::vector<std::size_t> order_;
+
+  int64_t next_index_;
+  double wait_seconds_ = 0.0;
+  std::deque<Batch> queue_;
+  bool stopping_ = false;
+  std::exception_ptr failure_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::thread reader_;
+};
+
+// The validation split: whole utterances (for copy-synthesis) and deterministic crops (for a
+// stable validation loss): crop i starts at frame 0 of utterance i.
+class ValidationSet {
+ public:
+  ValidationSet(const std::filesystem::path& data_dir, const Manifest& manifest);
+  std::size_t size() const { return table_.size(); }
+  ShardUtterance utterance(std::size_t i) const { return table_.read(i); }
+  std::vector<Batch> crop_batches(const LoaderOptions& options, std::size_t max_crops) const;
+
+ private:
+  Manifest manifest_;
+  MelNormalizer normalizer_;
+  UtteranceTable table_;
+};
+
+}  // namespace wn

@@ -1,0 +1,199 @@
+#include "dataio/loader.h"
+
+#include <ATen/ATen.h>
+#include <gtest/gtest.h>
+
+#include <map>
+#include <random>
+#include <set>
+
+#include "core/config/config_io.h"
+#include "core/errors.h"
+#include "dataio/mel.h"
+#include "dataio/mulaw.h"
+#include "dataio/shard_writer.h"
+#include "tests/test_support.h"
+
+namespace wn {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr int kHop = 64;
+constexpr int kMels = 8;
+
+// A corpus of `count` utterances of various lengths (some shorter than a crop) in two train
+// shards and one valid shard, with a manifest, written directly.
+struct LoaderCorpus {
+  test::TempDir dir;
+  Manifest manifest;
+  std::map<std::string, ShardUtterance> by_name;
+
+  explicit LoaderCorpus(int count = 9) {
+    manifest.config = resolve_config(std::nullopt, {"audio.hop_length=64", "audio.n_mels=8",
+                                                    "model.upsample_scales=4,16", "train.max_time_steps=512"});
+    std::mt19937 rng(11);
+    std::uniform_real_distribution<float> uniform(-0.9f, 0.9f);
+    std::vector<ShardUtterance> shards[3];
+    for (int i = 0; i < count; ++i) {
+      ShardUtterance u;
+      u.name = "utt" + std::to_string(i);
+      u.label = i % 3;
+      const int frames = 3 + 5 * i;  // 3..43 frames; a 512-sample crop is 8 frames
+      u.audio.resize(frames * kHop);
+      u.mel.resize(frames * kMels);
+      for (float& v : u.audio) v = uniform(rng);
+      for (float& v : u.mel) v = uniform(rng) - 2.0f;
+      by_name[u.name] = u;
+      shards[i == count - 1 ? 2 : i % 2].push_back(u);
+    }
+    const ShardAttributes attributes{22050, kHop, kMels};
+    const char* files[] = {"train-00000.h5", "train-00001.h5", "valid-00000.h5"};
+    for (int s = 0; s < 3; ++s) {
+      write_shard(dir / files[s], attributes, shards[s]);
+      (s < 2 ? manifest.train_shards : manifest.valid_shards)
+          .push_back({files[s], static_cast<int64_t>(shards[s].size()), 1.0});
+    }
+    manifest.mel_mean.assign(kMels, -2.0);
+    manifest.mel_std.assign(kMels, 0.5);
+    write_manifest(dir.path(), manifest, "test");
+  }
+
+  LoaderOptions options(int batch = 3, int context = 2) const {
+    LoaderOptions o;
+    o.batch_size = batch;
+    o.crop_samples = 512;
+    o.context_frames = context;
+    o.seed = 5;
+    o.prefetch_batches = 2;
+    return o;
+  }
+};
+
+UtteranceTable table_of(const LoaderCorpus& c) { return UtteranceTable(c.dir.path(), c.manifest.train_shards); }
+
+TEST(Loader, CropsAreAlignedWithTheirSource) {
+  LoaderCorpus corpus;
+  const LoaderOptions o = corpus.options();
+  TrainLoader loader(corpus.dir.path(), read_manifest(corpus.dir.path()), o);
+  const UtteranceTable table = table_of(corpus);
+  const float silence = MelSpectrogram(corpus.manifest.config.audio).silence_value();
+  for (int k = 0; k < 6; ++k) {
+    const Batch batch = loader.next();
+    ASSERT_EQ(batch.index, k);
+    ASSERT_EQ(batch.audio.sizes(), (at::IntArrayRef{3, 512}));
+    ASSERT_EQ(batch.mel.sizes(), (at::IntArrayRef{3, 8 + 4, kMels}));
+    for (int j = 0; j < 3; ++j) {
+      const CropChoice c = loader.choose(k * 3 + j);
+      const ShardUtterance& u = corpus.by_name.at(table.shard_of(c.utterance).name(table.local_index(c.utterance)));
+      const int64_t frames = static_cast<int64_t>(u.mel.size()) / kMels;
+      EXPECT_EQ(batch.label[j].item<int64_t>(), u.label);
+      for (int64_t t = 0; t < 512; ++t) {
+        const int64_t src = c.start_frame * kHop + t;
+        const float expected = src < static_cast<int64_t>(u.audio.size()) ? u.audio[src] : 0.0f;
+        ASSERT_EQ(batch.audio[j][t].item<float>(), expected) << "batch " << k << " item " << j << " t " << t;
+      }
+      for (int64_t r = 0; r < 12; ++r) {
+        const int64_t f = c.start_frame - 2 + r;
+        for (int m = 0; m < kMels; ++m) {
+          const float expected = f >= 0 && f < frames ? u.mel[f * kMels + m] : silence;
+          ASSERT_EQ(batch.mel[j][r][m].item<float>(), expected) << "row " << r << " bin " << m;
+        }
+      }
+    }
+  }
+}
+
+TEST(Loader, SameSeedSameStreamAndResumeMidway) {
+  LoaderCorpus corpus;
+  const Manifest m = read_manifest(corpus.dir.path());
+  TrainLoader a(corpus.dir.path(), m, corpus.options());
+  std::vector<Batch> first;
+  for (int k = 0; k < 5; ++k) first.push_back(a.next());
+  TrainLoader resumed(corpus.dir.path(), m, corpus.options(), /*start_batch=*/3);
+  const Batch b3 = resumed.next();
+  EXPECT_EQ(b3.index, 3);
+  EXPECT_TRUE(at::equal(b3.audio, first[3].audio));
+  EXPECT_TRUE(at::equal(b3.mel, first[3].mel));
+  LoaderOptions other = corpus.options();
+  other.seed = 6;
+  TrainLoader c(corpus.dir.path(), m, other);
+  EXPECT_FALSE(at::equal(c.next().audio, first[0].audio));
+}
+
+TEST(Loader, RanksAreDisjointAndTogetherEqualOneBigBatch) {
+  LoaderCorpus corpus;
+  const Manifest m = read_manifest(corpus.dir.path());
+  LoaderOptions big = corpus.options(/*batch=*/4);
+  LoaderOptions r0 = corpus.options(2), r1 = corpus.options(2);
+  r0.world_size = r1.world_size = 2;
+  r1.rank = 1;
+  TrainLoader whole(corpus.dir.path(), m, big), rank0(corpus.dir.path(), m, r0), rank1(corpus.dir.path(), m, r1);
+  for (int k = 0; k < 4; ++k) {
+    const Batch w = whole.next(), a = rank0.next(), b = rank1.next();
+    EXPECT_TRUE(at::equal(at::cat({a.audio, b.audio}), w.audio)) << "batch " << k;
+    EXPECT_TRUE(at::equal(at::cat({a.mel, b.mel}), w.mel));
+    // The two ranks never produce the same crop.
+    EXPECT_FALSE(at::equal(a.audio, b.audio));
+  }
+}
+
+TEST(Loader, EveryUtteranceOncePerEpoch) {
+  LoaderCorpus corpus;
+  TrainLoader loader(corpus.dir.path(), read_manifest(corpus.dir.path()), corpus.options());
+  const std::size_t n = corpus.manifest.utterances(false);
+  std::set<std::size_t> epoch0, epoch1;
+  for (std::size_t g = 0; g < n; ++g) epoch0.insert(loader.choose(static_cast<int64_t>(g)).utterance);
+  for (std::size_t g = n; g < 2 * n; ++g) epoch1.insert(loader.choose(static_cast<int64_t>(g)).utterance);
+  EXPECT_EQ(epoch0.size(), n);
+  EXPECT_EQ(epoch1.size(), n);
+}
+
+TEST(Loader, MulawTargetsAndNormalisedMel) {
+  LoaderCorpus corpus;
+  LoaderOptions o = corpus.options(2, 0);
+  o.mulaw_targets = true;
+  o.normalize_mel = true;
+  const Manifest m = read_manifest(corpus.dir.path());
+  TrainLoader loader(corpus.dir.path(), m, o);
+  LoaderOptions raw_options = corpus.options(2, 0);
+  TrainLoader raw(corpus.dir.path(), m, raw_options);
+  const Batch b = loader.next(), r = raw.next();
+  ASSERT_EQ(b.target.scalar_type(), at::kLong);
+  for (int t = 0; t < 512; t += 37) {
+    EXPECT_EQ(b.target[1][t].item<int64_t>(), mulaw_encode(b.audio[1][t].item<float>(), 255));
+  }
+  EXPECT_TRUE(at::allclose(b.mel, (r.mel + 2.0) / 0.5, 1e-5, 1e-5));
+  EXPECT_EQ(r.target.scalar_type(), at::kFloat);
+  EXPECT_TRUE(at::equal(r.target, r.audio));
+}
+
+TEST(Loader, ValidationCropsAreDeterministic) {
+  LoaderCorpus corpus;
+  const Manifest m = read_manifest(corpus.dir.path());
+  const ValidationSet valid(corpus.dir.path(), m);
+  ASSERT_EQ(valid.size(), 1u);
+  const auto batches = valid.crop_batches(corpus.options(4, 1), 10);
+  ASSERT_EQ(batches.size(), 1u);
+  const ShardUtterance& u = corpus.by_name.at("utt8");
+  EXPECT_EQ(valid.utterance(0).audio, u.audio);
+  EXPECT_EQ(batches[0].audio[0][100].item<float>(), u.audio[100]);
+  EXPECT_EQ(batches[0].mel[0][1][3].item<float>(), u.mel[3]);  // row 1 = frame 0 after 1 context
+  EXPECT_TRUE(at::equal(batches[0].audio, valid.crop_batches(corpus.options(4, 1), 10)[0].audio));
+}
+
+TEST(Loader, BadOptionsAreUserErrors) {
+  LoaderCorpus corpus;
+  const Manifest m = read_manifest(corpus.dir.path());
+  LoaderOptions o = corpus.options();
+  o.crop_samples = 500;
+  EXPECT_THROW(TrainLoader(corpus.dir.path(), m, o), UserError);
+  o = corpus.options();
+  o.rank = 2;
+  o.world_size = 2;
+  EXPECT_THROW(TrainLoader(corpus.dir.path(), m, o), UserError);
+  EXPECT_THROW(read_manifest(corpus.dir / "nowhere"), UserError);
+}
+
+}  // namespace
+}  // namespace wn
