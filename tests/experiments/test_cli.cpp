@@ -51,7 +51,8 @@ TEST(Cli, HelpListsSubcommands) {
 }
 
 TEST(Cli, EverySubcommandHasHelp) {
-  for (const std::string sub : {"config", "config show", "selfcheck"}) {
+  for (const std::string sub : {"config", "config show", "selfcheck", "preprocess", "bench",
+                                "bench preprocess", "bench loader"}) {
     const RunResult r = run_wavenet(sub + " --help");
     EXPECT_EQ(r.exit_code, 0) << sub;
     EXPECT_NE(r.out.find("Usage"), std::string::npos) << sub << ": " << r.out;
@@ -100,6 +101,16 @@ TEST(Cli, ConfigShowCommentsDescribeKeys) {
   const RunResult r = run_wavenet("config show --comments");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("# dilated conv kernel size: 2 or 3"), std::string::npos);
+}
+
+TEST(Cli, PreprocessBadInputIsAUserError) {
+  test::TempDir dir;
+  test::write_text(dir / "in/a.wav", "not audio");
+  expect_user_error("--log-level error preprocess " + (dir / "in").string() + " " + (dir / "out").string(),
+                    "no utterance landed");
+  EXPECT_NE(test::read_text(dir / "out/report.yaml").find("a.wav"), std::string::npos);
+  expect_user_error("preprocess /no/such/corpus " + (dir / "out2").string(), "/no/such/corpus: input not found");
+  expect_user_error("preprocess " + (dir / "in").string(), "output_dir is required");
 }
 
 TEST(Cli, SelfcheckValidatesEveryPreset) {
