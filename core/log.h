@@ -42,7 +42,8 @@ class LogLine {
 
 }  // namespace wn
 
-#define WN_LOG(level)                                    \
-  if (::wn::LogLevel::level < ::wn::log_level()) {       \
-  } else                                                 \
-    ::wn::LogLine(::wn::LogLevel::level)
+// A one-pass loop rather than an if/else, so `if (x) WN_LOG(info) << ...;` nests safely.
+#define WN_LOG(level)                                                                        \
+  for (bool wn_log_enabled = ::wn::LogLevel::level >= ::wn::log_level(); wn_log_enabled;    \
+       wn_log_enabled = false)                                                               \
+  ::wn::LogLine(::wn::LogLevel::level)

@@ -95,6 +95,55 @@ void write_wav(const fs::path& path, const std::vector<float>& samples, int samp
   file.commit();
 }
 
+namespace {
+
+// libsndfile virtual IO over a growing in-memory buffer.
+struct MemoryFile {
+  std::string bytes;
+  sf_count_t position = 0;
+};
+sf_count_t memory_length(void* user) { return static_cast<sf_count_t>(static_cast<MemoryFile*>(user)->bytes.size()); }
+sf_count_t memory_seek(sf_count_t offset, int whence, void* user) {
+  auto* f = static_cast<MemoryFile*>(user);
+  const sf_count_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? f->position : memory_length(user);
+  f->position = base + offset;
+  return f->position;
+}
+sf_count_t memory_read(void* out, sf_count_t count, void* user) {
+  auto* f = static_cast<MemoryFile*>(user);
+  const sf_count_t n = std::max<sf_count_t>(0, std::min(count, memory_length(user) - f->position));
+  std::copy_n(f->bytes.data() + f->position, n, static_cast<char*>(out));
+  f->position += n;
+  return n;
+}
+sf_count_t memory_write(const void* data, sf_count_t count, void* user) {
+  auto* f = static_cast<MemoryFile*>(user);
+  const auto end = static_cast<std::size_t>(f->position + count);
+  if (f->bytes.size() < end) f->bytes.resize(end);
+  std::copy_n(static_cast<const char*>(data), count, f->bytes.data() + f->position);
+  f->position += count;
+  return count;
+}
+sf_count_t memory_tell(void* user) { return static_cast<MemoryFile*>(user)->position; }
+
+}  // namespace
+
+std::string encode_wav(const std::vector<float>& samples, int sample_rate) {
+  SF_VIRTUAL_IO io{memory_length, memory_seek, memory_read, memory_write, memory_tell};
+  MemoryFile file;
+  SF_INFO info{};
+  info.samplerate = sample_rate;
+  info.channels = 1;
+  info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
+  {
+    SndfileHandle out(sf_open_virtual(&io, SFM_WRITE, &info, &file));
+    if (!out) throw IoError(std::string("cannot encode wav in memory: ") + sf_strerror(nullptr));
+    sf_command(out.get(), SFC_SET_CLIPPING, nullptr, SF_TRUE);
+    sf_writef_float(out.get(), samples.data(), static_cast<sf_count_t>(samples.size()));
+  }
+  return file.bytes;
+}
+
 bool has_audio_extension(const fs::path& path) {
   static const std::array<const char*, 14> extensions = {
       ".wav", ".wave", ".flac", ".ogg", ".oga", ".opus", ".aif", ".aiff",

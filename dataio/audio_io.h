@@ -32,6 +32,9 @@ enum class WavEncoding { pcm16, float32 };
 void write_wav(const std::filesystem::path& path, const std::vector<float>& samples,
                int sample_rate, WavEncoding encoding = WavEncoding::pcm16);
 
+// A complete 16-bit PCM mono wav file in memory (for TensorBoard audio summaries).
+std::string encode_wav(const std::vector<float>& samples, int sample_rate);
+
 // Extensions libsndfile can read, lower case with the dot (".wav", ".flac", ...).
 bool has_audio_extension(const std::filesystem::path& path);
 

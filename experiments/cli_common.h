@@ -41,6 +41,7 @@ std::vector<std::string> command_line(int argc, char** argv);
 void register_bench_command(CLI::App& app);
 void register_config_command(CLI::App& app);
 void register_preprocess_command(CLI::App& app);
+void register_train_command(CLI::App& app, int argc, char** argv);
 void register_selfcheck_command(CLI::App& app);
 
 }  // namespace wn::cli

@@ -1,5 +1,6 @@
 // `wavenet bench <part>`: throughput of each stage on this machine, printed as a table.
 
+#include <ATen/Parallel.h>
 #include <CLI/CLI.hpp>
 
 #include <chrono>
@@ -10,6 +11,7 @@
 #include "dataio/loader.h"
 #include "dataio/manifest.h"
 #include "dataio/preprocess.h"
+#include "nets/training/trainer.h"
 #include "experiments/cli_common.h"
 
 namespace wn::cli {
@@ -66,6 +68,22 @@ void bench_loader(const LoaderBenchArgs& args) {
               samples_per_second / kReferenceTrainingSamplesPerSecond, kReferenceTrainingSamplesPerSecond);
 }
 
+struct TrainBenchArgs {
+  int steps = 5;
+  int warmup = 1;
+  ConfigArgs config;
+};
+
+void bench_train(const TrainBenchArgs& args) {
+  const Config config = args.config.resolve();
+  const double rate = benchmark_training(config, args.steps, args.warmup);
+  std::printf("train step (%d layers, residual %d, %s output, batch %d x %d samples, %d threads): %.0f samples/s "
+              "(%.2fx the r9y9 reference of %.0f samples/s for mol24)\n",
+              config.model.layers, config.model.residual_channels, config.model.output.c_str(),
+              config.train.batch_size, config.train.max_time_steps, at::get_num_threads(), rate,
+              rate / kReferenceTrainingSamplesPerSecond, kReferenceTrainingSamplesPerSecond);
+}
+
 }  // namespace
 
 void register_bench_command(CLI::App& app) {
@@ -86,6 +104,14 @@ void register_bench_command(CLI::App& app) {
   loader_cmd->add_option("--batches", loader->batches, "batches to time")->capture_default_str();
   add_config_options(*loader_cmd, loader->config);
   loader_cmd->callback([loader] { bench_loader(*loader); });
+
+  auto train = std::make_shared<TrainBenchArgs>();
+  CLI::App* train_cmd = bench->add_subcommand(
+      "train", "Training samples per second of a preset on random data (forward, backward, Adam)");
+  train_cmd->add_option("--steps", train->steps, "timed steps")->capture_default_str();
+  train_cmd->add_option("--warmup", train->warmup, "untimed steps first")->capture_default_str();
+  add_config_options(*train_cmd, train->config);
+  train_cmd->callback([train] { bench_train(*train); });
 }
 
 }  // namespace wn::cli

@@ -51,6 +51,7 @@ int run(int argc, char** argv) {
   app.footer("Run 'wavenet <subcommand> --help' for the options of each subcommand.\n");
 
   wn::cli::register_preprocess_command(app);
+  wn::cli::register_train_command(app, argc, argv);
   wn::cli::register_bench_command(app);
   wn::cli::register_config_command(app);
   wn::cli::register_selfcheck_command(app);

@@ -2,12 +2,13 @@
 
 namespace wn {
 
+int64_t layer_dilation(const ModelConfig& model, int layer) {
+  return int64_t{1} << (layer % (model.layers / model.stacks));
+}
+
 std::vector<int64_t> layer_dilations(const ModelConfig& model) {
   std::vector<int64_t> dilations;
-  const int per_stack = model.layers / model.stacks;
-  for (int layer = 0; layer < model.layers; ++layer) {
-    dilations.push_back(int64_t{1} << (layer % per_stack));
-  }
+  for (int layer = 0; layer < model.layers; ++layer) dilations.push_back(layer_dilation(model, layer));
   return dilations;
 }
 

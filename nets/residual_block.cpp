@@ -25,8 +25,10 @@ void ResidualBlockImpl::reset() {
   }
   const int64_t half = m.gate_channels / 2;
   skip = register_module("skip", CausalConv1d(CausalConv1dOptions(half, m.skip_channels, 1).weight_norm(wn)));
-  residual = register_module(
-      "residual", CausalConv1d(CausalConv1dOptions(half, m.residual_channels, 1).weight_norm(wn)));
+  if (options_.residual_output()) {
+    residual = register_module(
+        "residual", CausalConv1d(CausalConv1dOptions(half, m.residual_channels, 1).weight_norm(wn)));
+  }
 }
 
 std::pair<torch::Tensor, torch::Tensor> ResidualBlockImpl::forward(const torch::Tensor& x,
@@ -38,6 +40,7 @@ std::pair<torch::Tensor, torch::Tensor> ResidualBlockImpl::forward(const torch::
   if (global.defined() && global_projection) h = h + global_projection(global.unsqueeze(-1));
   const auto halves = h.chunk(2, /*dim=*/1);
   const torch::Tensor gated = torch::tanh(halves[0]) * torch::sigmoid(halves[1]);
+  if (!residual) return {torch::Tensor(), skip(gated)};
   return {(x + residual(gated)) * std::sqrt(0.5), skip(gated)};
 }
 

@@ -19,6 +19,8 @@ struct ResidualBlockOptions {
   TORCH_ARG(int64_t, dilation);
   TORCH_ARG(int64_t, local_channels);   // 0: no local conditioning
   TORCH_ARG(int64_t, global_channels);  // 0: no global conditioning
+  // The last block's residual output feeds nothing, so it has no residual conv.
+  TORCH_ARG(bool, residual_output) = true;
 };
 
 class ResidualBlockImpl : public torch::nn::Cloneable<ResidualBlockImpl> {
@@ -27,7 +29,8 @@ class ResidualBlockImpl : public torch::nn::Cloneable<ResidualBlockImpl> {
   void reset() override;
 
   // x (B, residual, T); local (B, local_channels, T) or undefined; global (B, global_channels)
-  // or undefined. Returns {residual output (B, residual, T), skip (B, skip, T)}.
+  // or undefined. Returns {residual output (B, residual, T) (undefined without a residual
+  // conv), skip (B, skip, T)}.
   std::pair<torch::Tensor, torch::Tensor> forward(const torch::Tensor& x, const torch::Tensor& local,
                                                   const torch::Tensor& global);
 
@@ -35,7 +38,7 @@ class ResidualBlockImpl : public torch::nn::Cloneable<ResidualBlockImpl> {
   CausalConv1d local_projection{nullptr};
   CausalConv1d global_projection{nullptr};
   CausalConv1d skip{nullptr};
-  CausalConv1d residual{nullptr};
+  CausalConv1d residual{nullptr};  // null in the last block
 
  private:
   ResidualBlockOptions options_;

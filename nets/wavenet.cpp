@@ -35,8 +35,10 @@ void WaveNetImpl::reset() {
   const int64_t global = m.global_conditioning ? m.label_embedding : 0;
   const std::vector<int64_t> dilations = layer_dilations(m);
   for (std::size_t l = 0; l < dilations.size(); ++l) {
-    blocks.push_back(register_module("blocks_" + std::to_string(l),
-                                     ResidualBlock(ResidualBlockOptions(m, dilations[l], local, global))));
+    const bool last = l + 1 == dilations.size();
+    blocks.push_back(register_module(
+        "blocks_" + std::to_string(l),
+        ResidualBlock(ResidualBlockOptions(m, dilations[l], local, global).residual_output(!last))));
   }
   post_skip = register_module(
       "post_skip", CausalConv1d(CausalConv1dOptions(m.skip_channels, m.skip_channels, 1).weight_norm(m.weight_norm)));

@@ -118,6 +118,8 @@ struct TrainConfig {
   int max_bad_steps = 10;
   double bucket_mb = 25.0;
   double dist_timeout_s = 120.0;
+  double eval_audio_seconds = 0.5;
+  int eval_utterances = 8;
 
   template <class Visitor>
   void fields(Visitor&& v) {
@@ -145,6 +147,8 @@ struct TrainConfig {
     v("max_bad_steps", max_bad_steps, "consecutive non-finite steps before training stops");
     v("bucket_mb", bucket_mb, "gradient all-reduce bucket size, MB");
     v("dist_timeout_s", dist_timeout_s, "seconds before a silent peer is an error");
+    v("eval_audio_seconds", eval_audio_seconds, "length of the audio sample generated at each eval (0 = none)");
+    v("eval_utterances", eval_utterances, "validation crops used for the validation loss");
   }
 };
 

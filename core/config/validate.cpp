@@ -163,6 +163,8 @@ void check_train(const TrainConfig& t, const AudioConfig& a, Checker& c) {
   c.positive("train.max_bad_steps", t.max_bad_steps);
   c.check(t.bucket_mb > 0, "train.bucket_mb", "be positive", t.bucket_mb);
   c.check(t.dist_timeout_s > 0, "train.dist_timeout_s", "be positive", t.dist_timeout_s);
+  c.non_negative("train.eval_audio_seconds", t.eval_audio_seconds);
+  c.positive("train.eval_utterances", t.eval_utterances);
 }
 
 void check_data(const DataConfig& d, Checker& c) {

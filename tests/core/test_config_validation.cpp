@@ -103,7 +103,9 @@ INSTANTIATE_TEST_SUITE_P(
         RuleCase{{"train.keep_last=0"}, "train.keep_last must be positive, got 0"},
         RuleCase{{"train.max_bad_steps=0"}, "train.max_bad_steps must be positive, got 0"},
         RuleCase{{"train.bucket_mb=0"}, "train.bucket_mb must be positive, got 0.0"},
-        RuleCase{{"train.dist_timeout_s=0"}, "train.dist_timeout_s must be positive, got 0.0"}));
+        RuleCase{{"train.dist_timeout_s=0"}, "train.dist_timeout_s must be positive, got 0.0"},
+        RuleCase{{"train.eval_audio_seconds=-1"}, "train.eval_audio_seconds must be zero or more, got -1.0"},
+        RuleCase{{"train.eval_utterances=0"}, "train.eval_utterances must be positive, got 0"}));
 
 INSTANTIATE_TEST_SUITE_P(
     DataAndEngine, ValidationRule,

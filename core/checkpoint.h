@@ -1,0 +1,36 @@
+#pragma once
+// Checkpoint files: one pickled dict per file, written with torch::pickle_save so that Python's
+// torch.load returns a plain dict, and written atomically. Plus the directory policy: files
+// named checkpoint_<step>.pt, the latest one found by name, the oldest pruned.
+
+#include <ATen/core/ivalue.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <vector>
+
+namespace wn {
+
+void save_checkpoint_file(const std::filesystem::path& path, const c10::IValue& dict);
+// Throws IoError naming the file when it is missing, truncated or not a checkpoint.
+c10::impl::GenericDict load_checkpoint_file(const std::filesystem::path& path);
+
+// Named tensors as a dict Python sees as {name: tensor} (tensors are detached copies on CPU).
+c10::impl::GenericDict tensors_to_dict(const std::vector<std::pair<std::string, at::Tensor>>& named);
+
+class CheckpointDirectory {
+ public:
+  explicit CheckpointDirectory(std::filesystem::path dir) : dir_(std::move(dir)) {}
+  std::filesystem::path path_for(int64_t step) const;
+  // Checkpoints present, oldest first.
+  std::vector<std::filesystem::path> list() const;
+  std::optional<std::filesystem::path> latest() const;
+  // Deletes all but the newest `keep` checkpoints.
+  void prune(int keep) const;
+
+ private:
+  std::filesystem::path dir_;
+};
+
+}  // namespace wn

@@ -1,0 +1,200 @@
+#include "core/distributed.h"
+
+#include <ATen/ATen.h>
+#include <torch/csrc/distributed/c10d/PrefixStore.hpp>
+#include <torch/csrc/distributed/c10d/ProcessGroup.hpp>
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#ifdef USE_C10D_GLOO
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#endif
+#ifdef USE_C10D_NCCL
+#include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
+#endif
+
+#include <cstdlib>
+#include <regex>
+
+#include "core/errors.h"
+
+namespace wn {
+namespace {
+
+int parse_int(const char* name, const char* value) {
+  try {
+    std::size_t used = 0;
+    const int v = std::stoi(value, &used);
+    if (used != std::string(value).size()) throw std::invalid_argument(name);
+    return v;
+  } catch (const std::exception&) {
+    throw UserError(std::string("environment variable ") + name + " must be an integer, got '" + value + "'");
+  }
+}
+
+// c10::Error messages carry a C++ backtrace; users get the first line.
+std::string short_message(const std::exception& e) {
+  if (const auto* c10_error = dynamic_cast<const c10::Error*>(&e)) return c10_error->what_without_backtrace();
+  return e.what();
+}
+
+bool is_loopback(const std::string& host) {
+  return host == "localhost" || host.rfind("127.", 0) == 0 || host == "::1";
+}
+
+class C10dCommunicator final : public Communicator {
+ public:
+  C10dCommunicator(c10::intrusive_ptr<c10d::Store> store, c10::intrusive_ptr<c10d::ProcessGroup> group,
+                   std::string backend)
+      : store_(std::move(store)), group_(std::move(group)), backend_(std::move(backend)) {}
+
+  int rank() const override { return group_->getRank(); }
+  int world_size() const override { return group_->getSize(); }
+  std::string backend() const override { return backend_; }
+
+  void broadcast(const std::vector<at::Tensor>& tensors, int root) override {
+    for (const auto& t : tensors) {
+      std::vector<at::Tensor> one = {t};
+      c10d::BroadcastOptions options;
+      options.rootRank = root;
+      wait(group_->broadcast(one, options));
+    }
+  }
+
+  void average(const std::vector<at::Tensor>& tensors, std::size_t bucket_bytes) override {
+    std::size_t begin = 0;
+    while (begin < tensors.size()) {
+      // Tensors [begin, end) of one dtype and device make one bucket.
+      std::size_t end = begin, bytes = 0;
+      while (end < tensors.size() && (end == begin || bytes + tensors[end].nbytes() <= bucket_bytes) &&
+             tensors[end].scalar_type() == tensors[begin].scalar_type() &&
+             tensors[end].device() == tensors[begin].device()) {
+        bytes += tensors[end].nbytes();
+        ++end;
+      }
+      std::vector<at::Tensor> flat_parts;
+      for (std::size_t i = begin; i < end; ++i) flat_parts.push_back(tensors[i].reshape({-1}));
+      std::vector<at::Tensor> bucket = {at::cat(flat_parts)};
+      wait(group_->allreduce(bucket));
+      bucket[0].div_(world_size());
+      int64_t offset = 0;
+      for (std::size_t i = begin; i < end; ++i) {
+        const int64_t n = tensors[i].numel();
+        tensors[i].view({-1}).copy_(bucket[0].narrow(0, offset, n));
+        offset += n;
+      }
+      begin = end;
+    }
+  }
+
+  void barrier() override { wait(group_->barrier()); }
+
+ private:
+  static void wait(const c10::intrusive_ptr<c10d::Work>& work) {
+    try {
+      work->wait();
+    } catch (const std::exception& e) {
+      throw UserError(std::string("distributed training: a peer failed or timed out (") +
+                      short_message(e) + ")");
+    }
+  }
+  c10::intrusive_ptr<c10d::Store> store_;
+  c10::intrusive_ptr<c10d::ProcessGroup> group_;
+  std::string backend_;
+};
+
+}  // namespace
+
+std::string first_slurm_host(const std::string& nodelist) {
+  // prefix[01-04,07] or prefix[3,5] or plain names separated by commas.
+  static const std::regex bracket(R"(^([^,\[]+)\[([0-9]+)[^\]]*\].*$)");
+  std::smatch m;
+  if (std::regex_match(nodelist, m, bracket)) return m[1].str() + m[2].str();
+  return nodelist.substr(0, nodelist.find(','));
+}
+
+DistributedEnv distributed_env_from(const std::function<const char*(const char*)>& getenv) {
+  DistributedEnv env;
+  if (const char* rank = getenv("RANK")) {
+    env.launcher = "torchrun";
+    env.rank = parse_int("RANK", rank);
+    const char* world = getenv("WORLD_SIZE");
+    if (!world) throw UserError("RANK is set but WORLD_SIZE is not");
+    env.world_size = parse_int("WORLD_SIZE", world);
+    if (const char* local = getenv("LOCAL_RANK")) env.local_rank = parse_int("LOCAL_RANK", local);
+    if (const char* addr = getenv("MASTER_ADDR")) env.master_addr = addr;
+    if (const char* port = getenv("MASTER_PORT")) env.master_port = parse_int("MASTER_PORT", port);
+    if (const char* agent = getenv("TORCHELASTIC_USE_AGENT_STORE")) env.agent_store = std::string(agent) == "True";
+    if (const char* restarts = getenv("TORCHELASTIC_RESTART_COUNT")) env.restart_count = restarts;
+  } else if (const char* procid = getenv("SLURM_PROCID")) {
+    env.launcher = "slurm";
+    env.rank = parse_int("SLURM_PROCID", procid);
+    const char* tasks = getenv("SLURM_NTASKS");
+    if (!tasks) throw UserError("SLURM_PROCID is set but SLURM_NTASKS is not");
+    env.world_size = parse_int("SLURM_NTASKS", tasks);
+    if (const char* local = getenv("SLURM_LOCALID")) env.local_rank = parse_int("SLURM_LOCALID", local);
+    if (const char* addr = getenv("MASTER_ADDR")) {
+      env.master_addr = addr;
+    } else if (const char* nodes = getenv("SLURM_JOB_NODELIST")) {
+      env.master_addr = first_slurm_host(nodes);
+    }
+    if (const char* port = getenv("MASTER_PORT")) env.master_port = parse_int("MASTER_PORT", port);
+  }
+  if (env.world_size < 1 || env.rank < 0 || env.rank >= env.world_size) {
+    throw UserError("rank " + std::to_string(env.rank) + " is outside world size " +
+                    std::to_string(env.world_size));
+  }
+  return env;
+}
+
+DistributedEnv distributed_env() {
+  return distributed_env_from([](const char* name) { return std::getenv(name); });
+}
+
+std::unique_ptr<Communicator> Communicator::connect(const DistributedEnv& env, bool use_cuda,
+                                                    std::chrono::milliseconds timeout) {
+  c10d::TCPStoreOptions options;
+  options.port = static_cast<std::uint16_t>(env.master_port);
+  options.isServer = env.rank == 0 && !env.agent_store;
+  options.numWorkers = env.agent_store ? c10::nullopt : c10::optional<std::size_t>(env.world_size);
+  options.waitWorkers = false;
+  options.timeout = timeout;
+  c10::intrusive_ptr<c10d::Store> store;
+  try {
+    store = c10::make_intrusive<c10d::TCPStore>(env.master_addr, options);
+  } catch (const std::exception& e) {
+    throw UserError("cannot reach the rendezvous at " + env.master_addr + ":" +
+                    std::to_string(env.master_port) + " (" + short_message(e) + ")");
+  }
+  if (env.agent_store) {
+    store = c10::make_intrusive<c10d::PrefixStore>("/worker/attempt_" + env.restart_count, store);
+  }
+  store->setTimeout(timeout);
+
+#ifdef USE_C10D_NCCL
+  if (use_cuda) {
+    auto nccl_options = c10d::ProcessGroupNCCL::Options::create();
+    nccl_options->timeout = timeout;
+    auto group = c10::make_intrusive<c10d::ProcessGroupNCCL>(store, env.rank, env.world_size, nccl_options);
+    return std::make_unique<C10dCommunicator>(store, group, "nccl");
+  }
+#else
+  (void)use_cuda;
+#endif
+#ifdef USE_C10D_GLOO
+  auto gloo_options = c10d::ProcessGroupGloo::Options::create(timeout);
+  // On one machine stay on loopback; across hosts bind to the address the hostname resolves to.
+  gloo_options->devices.push_back(is_loopback(env.master_addr)
+                                      ? c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1")
+                                      : c10d::ProcessGroupGloo::createDefaultDevice());
+  gloo_options->threads = 2;
+  try {
+    auto group = c10::make_intrusive<c10d::ProcessGroupGloo>(store, env.rank, env.world_size, gloo_options);
+    return std::make_unique<C10dCommunicator>(store, group, "gloo");
+  } catch (const std::exception& e) {
+    throw UserError(std::string("distributed rendezvous failed: ") + short_message(e));
+  }
+#else
+  throw UserError("this build has no distributed backend (install libgloo-dev and rebuild)");
+#endif
+}
+
+}  // namespace wn

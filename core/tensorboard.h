@@ -1,0 +1,36 @@
+#pragma once
+// TensorBoard event files written directly: TFRecord framing (length, masked CRC-32C of the
+// length, a serialized tensorflow.Event protobuf, masked CRC-32C of the data), with scalar and
+// audio summaries. No TensorFlow or protobuf library needed; `tensorboard --logdir` reads it.
+
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <string_view>
+
+namespace wn {
+
+// CRC-32C (Castagnoli), and TFRecord's masking of it.
+uint32_t crc32c(std::string_view data);
+uint32_t masked_crc32c(std::string_view data);
+
+class EventWriter {
+ public:
+  // Creates DIR/events.out.tfevents.<seconds>.<host>.<pid> and writes the version record.
+  explicit EventWriter(const std::filesystem::path& dir);
+  const std::filesystem::path& path() const { return path_; }
+
+  void add_scalar(const std::string& tag, float value, int64_t step);
+  // `wav` is a complete encoded wav file (content type audio/wav).
+  void add_audio(const std::string& tag, std::string_view wav, float sample_rate, int64_t frames,
+                 int64_t step);
+  void flush();
+
+ private:
+  void write_event(const std::string& event);
+  std::filesystem::path path_;
+  std::ofstream out_;
+};
+
+}  // namespace wn

@@ -1,0 +1,33 @@
+#include "nets/training/ema.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace wn {
+
+WeightAverage::WeightAverage(const std::vector<std::pair<std::string, torch::Tensor>>& parameters, double decay)
+    : decay_(decay) {
+  for (const auto& [name, p] : parameters) shadow_.emplace_back(name, p.detach().clone());
+}
+
+void WeightAverage::update(const std::vector<std::pair<std::string, torch::Tensor>>& parameters) {
+  torch::NoGradGuard no_grad;
+  ++updates_;
+  const double n = static_cast<double>(updates_);
+  const double d = std::min(decay_, (1.0 + n) / (10.0 + n));
+  for (std::size_t i = 0; i < shadow_.size(); ++i) shadow_[i].second.mul_(d).add_(parameters[i].second, 1.0 - d);
+}
+
+void WeightAverage::load(const std::vector<std::pair<std::string, torch::Tensor>>& averages, int64_t updates) {
+  torch::NoGradGuard no_grad;
+  if (averages.size() != shadow_.size()) throw std::invalid_argument("EMA state does not match the model");
+  for (std::size_t i = 0; i < shadow_.size(); ++i) shadow_[i].second.copy_(averages[i].second);
+  updates_ = updates;
+}
+
+void WeightAverage::copy_to(const std::vector<std::pair<std::string, torch::Tensor>>& parameters) const {
+  torch::NoGradGuard no_grad;
+  for (std::size_t i = 0; i < shadow_.size(); ++i) parameters[i].second.copy_(shadow_[i].second);
+}
+
+}  // namespace wn

@@ -1,0 +1,46 @@
+#pragma once
+// What a training checkpoint holds, and how it maps to the dict Python's torch.load returns:
+//   model, ema, optimizer: {name: tensor}     step, optimizer_steps, ema_updates, loader_position: int
+//   rng: CPU generator state (uint8 tensor)   config: resolved YAML   labels: [names]
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "nets/training/adam.h"
+#include "nets/training/ema.h"
+#include "nets/wavenet.h"
+
+namespace wn {
+
+struct TrainState {
+  int64_t step = 0;
+  int64_t loader_position = 0;
+  std::string config_yaml;
+  std::vector<std::string> labels;
+};
+
+void save_training_checkpoint(const std::filesystem::path& path, WaveNet& net, const Adam& adam,
+                              const WeightAverage& ema, const TrainState& state);
+
+// Restores everything into already-built objects. Throws UserError naming the file when the
+// checkpoint does not match the model.
+TrainState load_training_checkpoint(const std::filesystem::path& path, WaveNet& net, Adam& adam,
+                                    WeightAverage& ema);
+
+// For synthesis: the config and labels, and the model weights (EMA or raw) by name.
+struct CheckpointWeights {
+  std::string config_yaml;
+  std::vector<std::string> labels;
+  int64_t step = 0;
+  std::vector<std::pair<std::string, torch::Tensor>> weights;
+};
+CheckpointWeights read_checkpoint_weights(const std::filesystem::path& path, bool use_ema);
+
+// Named parameters and buffers of a module, in registration order.
+std::vector<std::pair<std::string, torch::Tensor>> named_state(torch::nn::Module& module);
+// Copies weights into the module's parameters; throws UserError on a missing name or shape.
+void load_named_state(torch::nn::Module& module, const std::vector<std::pair<std::string, torch::Tensor>>& weights,
+                      const std::string& origin);
+
+}  // namespace wn

@@ -1,0 +1,50 @@
+#pragma once
+// The training loop of `wavenet train`: data-parallel over c10d when there are several ranks,
+// with Adam, LR schedules, gradient clipping, EMA, TensorBoard logs, periodic evaluation,
+// atomic checkpoints and exact resume, and a graceful stop on SIGINT/SIGTERM.
+
+#include <atomic>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/config/config.h"
+#include "core/distributed.h"
+
+namespace wn {
+
+struct TrainerOptions {
+  std::filesystem::path data_dir;
+  std::filesystem::path run_dir;
+  Config config;
+  DistributedEnv distributed;           // world_size 1: no process group
+  std::vector<std::string> command_line;
+  std::string version;                  // program version and commit, for the run directory
+  bool show_progress = true;
+  // Set from a signal handler; the loop stops after the current step and checkpoints.
+  const std::atomic<bool>* stop_requested = nullptr;
+  // Tests: called after each optimizer step with the step number.
+  std::function<void(int64_t)> on_step;
+};
+
+struct TrainerResult {
+  int64_t first_step = 0;   // step the run started from (0, or the resumed checkpoint's)
+  int64_t last_step = 0;
+  double first_loss = 0.0;  // mean training loss of the first logging window
+  double last_loss = 0.0;   // mean training loss of the last logging window
+  int64_t skipped_steps = 0;
+  double samples_per_second = 0.0;  // over all ranks, excluding the first step
+  bool stopped_early = false;       // by a signal
+};
+
+TrainerResult train(const TrainerOptions& options);
+
+// Training samples per second of `config`'s model on random data (batch train.batch_size x
+// train.max_time_steps): forward, backward and an Adam step, timed over `steps` after `warmup`.
+double benchmark_training(const Config& config, int steps, int warmup);
+
+// Selects "cpu", "cuda" or "cuda:N" for train.device (auto: CUDA when LibTorch sees a GPU).
+std::string resolve_device(const std::string& requested, int local_rank);
+
+}  // namespace wn
