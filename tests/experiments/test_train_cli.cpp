@@ -1,0 +1,183 @@
+// `wavenet train` as users run it, including real multi-process data parallelism over Gloo on
+// 127.0.0.1: --nproc 2 with batch B equals one process with batch 2B, and a dead rank stops the
+// job with an error instead of a hang. Every wait here is bounded.
+
+#include <gtest/gtest.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <thread>
+
+#include "core/checkpoint.h"
+#include "core/process_spawner.h"
+#include "nets/training/train_state.h"
+#include "tests/nets/training_fixtures.h"
+#include "tests/test_support.h"
+
+namespace wn {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+// Starts the program with extra environment variables; stdout+stderr go to `log`.
+pid_t start(const std::vector<std::string>& args, const std::vector<std::pair<std::string, std::string>>& env,
+            const fs::path& log) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
+    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    std::vector<char*> argv = {const_cast<char*>(WAVENET_EXE)};
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(WAVENET_EXE, argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+// Waits up to `limit` for pid; returns its wait status, or kills it and fails the test.
+int wait_bounded(pid_t pid, std::chrono::seconds limit) {
+  const auto deadline = Clock::now() + limit;
+  int status = 0;
+  while (Clock::now() < deadline) {
+    if (waitpid(pid, &status, WNOHANG) == pid) return status;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  kill(pid, SIGKILL);
+  waitpid(pid, &status, 0);
+  ADD_FAILURE() << "process " << pid << " did not finish within " << limit.count() << " s";
+  return -1;
+}
+
+bool wait_for_file(const fs::path& dir, const std::string& prefix, std::chrono::seconds limit) {
+  const auto deadline = Clock::now() + limit;
+  while (Clock::now() < deadline) {
+    if (fs::exists(dir)) {
+      for (const auto& e : fs::directory_iterator(dir)) {
+        if (e.path().filename().string().rfind(prefix, 0) == 0) return true;
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+struct Job {
+  test::TempDir dir;
+  fs::path config_file;
+  explicit Job(std::vector<std::string> overrides) {
+    const Config config = test::small_training_config(overrides);
+    test::write_small_corpus(dir / "data", config, 8);
+    config_file = dir / "config.yaml";
+    test::write_text(config_file, config_to_yaml(config));
+  }
+  std::vector<std::string> train_args(const std::string& run, std::vector<std::string> extra = {}) const {
+    std::vector<std::string> args = {"--log-level", "warn", "train", "--data", (dir / "data").string(),
+                                     "--run-dir", (dir / run).string(), "--config", config_file.string()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  }
+};
+
+TEST(TrainCli, TwoProcessesEqualOneWithDoubleBatch) {
+  Job job({"train.max_steps=4", "train.checkpoint_every=4", "train.batch_size=2"});
+  const int two = wait_bounded(start(job.train_args("two", {"--nproc", "2"}), {}, job.dir / "two.log"), std::chrono::seconds(120));
+  ASSERT_TRUE(WIFEXITED(two) && WEXITSTATUS(two) == 0) << test::read_text(job.dir / "two.log");
+  const int one = wait_bounded(start(job.train_args("one", {"train.batch_size=4"}), {}, job.dir / "one.log"), std::chrono::seconds(120));
+  ASSERT_TRUE(WIFEXITED(one) && WEXITSTATUS(one) == 0) << test::read_text(job.dir / "one.log");
+
+  const auto a = read_checkpoint_weights(*CheckpointDirectory(job.dir / "two").latest(), false);
+  const auto b = read_checkpoint_weights(*CheckpointDirectory(job.dir / "one").latest(), false);
+  EXPECT_EQ(a.step, 4);
+  ASSERT_EQ(a.weights.size(), b.weights.size());
+  double worst = 0;
+  for (std::size_t i = 0; i < a.weights.size(); ++i) {
+    worst = std::max(worst, (a.weights[i].second - b.weights[i].second).abs().max().item<double>());
+  }
+  EXPECT_LT(worst, 1e-5) << "largest parameter difference";
+  std::printf("two ranks x batch 2 vs one process x batch 4: largest parameter difference %.2e\n", worst);
+
+  // The match is not trivial: one process with batch 2 (half the samples) ends elsewhere.
+  const int half = wait_bounded(start(job.train_args("half"), {}, job.dir / "half.log"), std::chrono::seconds(120));
+  ASSERT_TRUE(WIFEXITED(half) && WEXITSTATUS(half) == 0) << test::read_text(job.dir / "half.log");
+  const auto c = read_checkpoint_weights(*CheckpointDirectory(job.dir / "half").latest(), false);
+  double other = 0;
+  for (std::size_t i = 0; i < c.weights.size(); ++i) {
+    other = std::max(other, (c.weights[i].second - b.weights[i].second).abs().max().item<double>());
+  }
+  EXPECT_GT(other, 100 * worst + 1e-6);
+}
+
+TEST(TrainCli, KilledRankStopsTheOthersWithAnError) {
+  Job job({"train.max_steps=1000000", "train.checkpoint_every=1000000", "train.dist_timeout_s=10"});
+  const std::string port = std::to_string(find_free_port());
+  auto env_for = [&](int rank) {
+    return std::vector<std::pair<std::string, std::string>>{
+        {"RANK", std::to_string(rank)}, {"WORLD_SIZE", "2"}, {"LOCAL_RANK", std::to_string(rank)},
+        {"LOCAL_WORLD_SIZE", "2"}, {"MASTER_ADDR", "127.0.0.1"}, {"MASTER_PORT", port}};
+  };
+  const pid_t rank0 = start(job.train_args("run"), env_for(0), job.dir / "rank0.log");
+  const pid_t rank1 = start(job.train_args("run"), env_for(1), job.dir / "rank1.log");
+  ASSERT_TRUE(wait_for_file(job.dir / "run", "events.out", std::chrono::seconds(60)));
+  std::this_thread::sleep_for(std::chrono::seconds(1));  // well into training steps
+  kill(rank1, SIGKILL);
+  waitpid(rank1, nullptr, 0);
+  const auto killed_at = Clock::now();
+  const int status = wait_bounded(rank0, std::chrono::seconds(60));
+  const double took = std::chrono::duration<double>(Clock::now() - killed_at).count();
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) != 0) << test::read_text(job.dir / "rank0.log");
+  EXPECT_LT(took, 10 + 15) << "the survivor must give up within the timeout";
+  EXPECT_NE(test::read_text(job.dir / "rank0.log").find("wavenet: error: "), std::string::npos)
+      << test::read_text(job.dir / "rank0.log");
+}
+
+TEST(TrainCli, SpawnerStopsAllWorkersWhenOneDies) {
+  Job job({"train.max_steps=1000000", "train.checkpoint_every=1000000", "train.dist_timeout_s=10"});
+  const pid_t parent = start(job.train_args("run", {"--nproc", "2"}), {}, job.dir / "parent.log");
+  ASSERT_TRUE(wait_for_file(job.dir / "run", "events.out", std::chrono::seconds(60)));
+  // Kill one worker: a child of the spawner.
+  pid_t victim = 0;
+  for (const auto& e : fs::directory_iterator("/proc")) {
+    std::ifstream stat(e.path() / "stat");
+    std::string pid, name, state;
+    pid_t ppid = 0;
+    if (stat >> pid >> name >> state >> ppid && ppid == parent) victim = std::stoi(pid);
+  }
+  ASSERT_GT(victim, 0);
+  kill(victim, SIGKILL);
+  const int status = wait_bounded(parent, std::chrono::seconds(60));
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 2);
+  EXPECT_NE(test::read_text(job.dir / "parent.log").find("was killed by signal"), std::string::npos)
+      << test::read_text(job.dir / "parent.log");
+}
+
+TEST(TrainCli, SigintCheckpointsAndResumes) {
+  Job job({"train.max_steps=1000000", "train.checkpoint_every=1000000"});
+  const pid_t pid = start(job.train_args("run"), {}, job.dir / "run.log");
+  ASSERT_TRUE(wait_for_file(job.dir / "run", "events.out", std::chrono::seconds(60)));
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  kill(pid, SIGINT);
+  const int status = wait_bounded(pid, std::chrono::seconds(60));
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << test::read_text(job.dir / "run.log");
+  const auto latest = CheckpointDirectory(job.dir / "run").latest();
+  ASSERT_TRUE(latest.has_value()) << "a graceful stop writes a checkpoint";
+  const int64_t stopped_at = load_checkpoint_file(*latest).at("step").toInt();
+  EXPECT_GT(stopped_at, 0);
+  // The same command continues from there.
+  const int resumed = wait_bounded(
+      start(job.train_args("run", {"train.max_steps=" + std::to_string(stopped_at + 2)}), {}, job.dir / "resume.log"),
+      std::chrono::seconds(60));
+  EXPECT_TRUE(WIFEXITED(resumed) && WEXITSTATUS(resumed) == 0) << test::read_text(job.dir / "resume.log");
+  EXPECT_EQ(load_checkpoint_file(*CheckpointDirectory(job.dir / "run").latest()).at("step").toInt(), stopped_at + 2);
+}
+
+}  // namespace
+}  // namespace wn
