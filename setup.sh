@@ -30,6 +30,10 @@ else
   echo "setup: all ${#packages[@]} system packages present"
 fi
 
+# Compiler cache keys relative to the checkout, so a fresh clone on this machine hits the cache.
+export CCACHE_BASEDIR="$PWD"
+# Let ccache cache compilations that use the precompiled LibTorch header.
+export CCACHE_SLOPPINESS="pch_defines,time_macros,include_file_mtime,include_file_ctime"
 build_type=${BUILD_TYPE:-Release}
 # shellcheck disable=SC2086
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE="$build_type" ${CMAKE_ARGS:-}

@@ -10,6 +10,7 @@ CpuFeatures detect() {
   f.avx2 = __builtin_cpu_supports("avx2");
   f.fma = __builtin_cpu_supports("fma");
   f.avx512f = __builtin_cpu_supports("avx512f");
+  f.avx512bw = __builtin_cpu_supports("avx512bw");
 #if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
   f.avx512bf16 = __builtin_cpu_supports("avx512bf16");
 #endif

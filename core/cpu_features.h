@@ -9,6 +9,7 @@ struct CpuFeatures {
   bool avx2 = false;
   bool fma = false;
   bool avx512f = false;
+  bool avx512bw = false;
   bool avx512bf16 = false;
   bool neon = false;
 };

@@ -39,6 +39,8 @@ std::vector<std::string> command_line(int argc, char** argv);
 
 // One registration function per subcommand file.
 void register_bench_command(CLI::App& app);
+void register_bench_engine(CLI::App& bench);  // options and callback of `bench` itself
+void register_synth_command(CLI::App& app);
 void register_config_command(CLI::App& app);
 void register_preprocess_command(CLI::App& app);
 void register_train_command(CLI::App& app, int argc, char** argv);

@@ -87,7 +87,10 @@ void bench_train(const TrainBenchArgs& args) {
 }  // namespace
 
 void register_bench_command(CLI::App& app) {
-  CLI::App* bench = app.add_subcommand("bench", "Measure the throughput of each part on this machine");
+  CLI::App* bench = app.add_subcommand(
+      "bench", "Measure generation speed (the default: engine vs baselines) or another part's throughput");
+  bench->require_subcommand(0, 1);  // the engine benchmark runs when no part is named
+  register_bench_engine(*bench);
   auto pre = std::make_shared<PreprocessBenchArgs>();
   CLI::App* preprocess = bench->add_subcommand(
       "preprocess", "Feature extraction speed on a corpus, in memory (nothing is written)");

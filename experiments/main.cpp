@@ -31,6 +31,9 @@ void require_leaf_subcommand(CLI::App& app) {
     current = current->get_subcommands().front();
     path += " " + current->get_name();
   }
+  if (current->get_require_subcommand_min() == 0 && current->get_require_subcommand_max() == 1) {
+    return;  // this command works on its own too (`wavenet bench`)
+  }
   std::vector<std::string> names;
   for (const CLI::App* sub : current->get_subcommands([](CLI::App*) { return true; })) {
     names.push_back(sub->get_name());
@@ -52,6 +55,7 @@ int run(int argc, char** argv) {
 
   wn::cli::register_preprocess_command(app);
   wn::cli::register_train_command(app, argc, argv);
+  wn::cli::register_synth_command(app);
   wn::cli::register_bench_command(app);
   wn::cli::register_config_command(app);
   wn::cli::register_selfcheck_command(app);

@@ -72,11 +72,17 @@ torch::Tensor WaveNetImpl::output_layers(const torch::Tensor& skip_sum) {
 
 torch::Tensor WaveNetImpl::forward(const torch::Tensor& input, const torch::Tensor& mel,
                                    const torch::Tensor& labels) {
-  torch::Tensor local, global;
+  torch::Tensor local;
   if (model_.local_conditioning) {
     TORCH_CHECK(mel.defined(), "a mel-conditioned WaveNet needs a mel input");
     local = upsample(mel);
   }
+  return forward_upsampled(input, local, labels);
+}
+
+torch::Tensor WaveNetImpl::forward_upsampled(const torch::Tensor& input, const torch::Tensor& local,
+                                             const torch::Tensor& labels) {
+  torch::Tensor global;
   if (model_.global_conditioning) {
     TORCH_CHECK(labels.defined(), "a label-conditioned WaveNet needs labels");
     global = embed_labels(labels);

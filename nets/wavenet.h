@@ -29,6 +29,10 @@ class WaveNetImpl : public torch::nn::Cloneable<WaveNetImpl> {
   torch::Tensor forward(const torch::Tensor& input, const torch::Tensor& mel = {},
                         const torch::Tensor& labels = {});
 
+  // forward() with the conditioning already upsampled: local (B, n_mels, T) or undefined.
+  torch::Tensor forward_upsampled(const torch::Tensor& input, const torch::Tensor& local,
+                                  const torch::Tensor& labels = {});
+
   // The conditioning part alone: (B, n_mels, T) upsampled mel, for generators that precompute it.
   torch::Tensor upsample(const torch::Tensor& mel);
   // The label embedding, (B, label_embedding).

@@ -1,0 +1,51 @@
+#pragma once
+// The hot loops of the cached inference engine, in one place: small matrix products over a few
+// rows (batch) against a packed weight matrix, and the gated activation. A scalar reference and
+// AVX2 / AVX-512 versions, chosen at run time from CPUID; tests check every fast version against
+// the scalar one on random shapes.
+
+#include <cstdint>
+#include <string>
+
+namespace wn::kernels {
+
+// y[r][n] = (accumulate ? y[r][n] : bias[n] or 0) + sum_k x[r][k] * w[k][n]
+// for rows r < rows and columns n in [n_begin, n_end). w is K x N row-major, float32 or bfloat16
+// (the upper half of a float32, stored as uint16).
+struct MatmulArgs {
+  const float* x = nullptr;
+  int64_t x_stride = 0;
+  int rows = 1;
+  int k = 0;
+  const void* w = nullptr;
+  int64_t w_stride = 0;  // elements between rows of w
+  bool w_bf16 = false;
+  const float* bias = nullptr;
+  float* y = nullptr;
+  int64_t y_stride = 0;
+  int n_begin = 0;
+  int n_end = 0;
+  bool accumulate = false;
+};
+
+struct KernelTable {
+  const char* name;
+  void (*matmul)(const MatmulArgs& args);
+  // out[i] = tanh(a[i]) * sigmoid(b[i]) for i < n
+  void (*gate)(const float* a, const float* b, float* out, int n);
+};
+
+const KernelTable& scalar_kernels();
+// Null when the CPU (or the compiler) cannot run them.
+const KernelTable* avx2_kernels();
+const KernelTable* avx512_kernels();
+// The fastest table this CPU supports (WAVENET_KERNELS=scalar|avx2|avx512 forces one, for
+// benchmarks; an unsupported choice falls back to the best available).
+const KernelTable& best_kernels();
+const KernelTable& kernels_named(const std::string& name);
+
+// Round-to-nearest-even float32 -> bfloat16.
+uint16_t to_bf16(float value);
+float from_bf16(uint16_t value);
+
+}  // namespace wn::kernels

@@ -1,0 +1,126 @@
+// AVX2 + FMA kernels (compiled with -mavx2 -mfma; used only when CPUID says so).
+
+#include <immintrin.h>
+
+#include "core/kernels/kernels.h"
+#include "core/kernels/simd_exp.h"
+
+namespace wn::kernels {
+namespace {
+
+constexpr int kWidth = 8;
+
+inline __m256 load_w(const MatmulArgs& a, int64_t offset) {
+  if (a.w_bf16) {
+    const __m128i half = _mm_loadu_si128(reinterpret_cast<const __m128i*>(static_cast<const uint16_t*>(a.w) + offset));
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(half), 16));
+  }
+  return _mm256_loadu_ps(static_cast<const float*>(a.w) + offset);
+}
+
+template <int ROWS, int V>
+inline void block(const MatmulArgs& a, int r0, int n0) {
+  __m256 acc[ROWS][V];
+  for (int r = 0; r < ROWS; ++r) {
+    float* y = a.y + (r0 + r) * a.y_stride + n0;
+    for (int v = 0; v < V; ++v) {
+      acc[r][v] = a.accumulate ? _mm256_loadu_ps(y + v * kWidth)
+                  : a.bias     ? _mm256_loadu_ps(a.bias + n0 + v * kWidth)
+                               : _mm256_setzero_ps();
+    }
+  }
+  for (int k = 0; k < a.k; ++k) {
+    __m256 w[V];
+    for (int v = 0; v < V; ++v) w[v] = load_w(a, k * a.w_stride + n0 + v * kWidth);
+    for (int r = 0; r < ROWS; ++r) {
+      const __m256 x = _mm256_set1_ps(a.x[(r0 + r) * a.x_stride + k]);
+      for (int v = 0; v < V; ++v) acc[r][v] = _mm256_fmadd_ps(x, w[v], acc[r][v]);
+    }
+  }
+  for (int r = 0; r < ROWS; ++r) {
+    float* y = a.y + (r0 + r) * a.y_stride + n0;
+    for (int v = 0; v < V; ++v) _mm256_storeu_ps(y + v * kWidth, acc[r][v]);
+  }
+}
+
+template <int ROWS>
+void rows_block(const MatmulArgs& a, int r0) {
+  constexpr int kVectors = ROWS == 1 ? 8 : 4;  // 16 ymm registers: accumulators + w
+  int n = a.n_begin;
+  for (; n + kVectors * kWidth <= a.n_end; n += kVectors * kWidth) block<ROWS, kVectors>(a, r0, n);
+  for (; n + kWidth <= a.n_end; n += kWidth) block<ROWS, 1>(a, r0, n);
+  if (n < a.n_end) {
+    MatmulArgs tail = a;
+    tail.x = a.x + r0 * a.x_stride;
+    tail.y = a.y + r0 * a.y_stride;
+    tail.rows = ROWS;
+    tail.n_begin = n;
+    scalar_kernels().matmul(tail);
+  }
+}
+
+void matmul_avx2(const MatmulArgs& a) {
+  int r = 0;
+  for (; r + 2 <= a.rows; r += 2) rows_block<2>(a, r);
+  if (r < a.rows) rows_block<1>(a, r);
+}
+
+void gate_avx2(const float* a, const float* b, float* out, int n) {
+  const __m256 one = _mm256_set1_ps(1.0f);
+  const __m256 sign_bit = _mm256_set1_ps(-0.0f);
+  int i = 0;
+  for (; i + kWidth <= n; i += kWidth) {
+    const __m256 va = _mm256_loadu_ps(a + i);
+    const __m256 vb = _mm256_loadu_ps(b + i);
+    const __m256 abs_a = _mm256_andnot_ps(sign_bit, va);
+    const __m256 e = simd::exp256(_mm256_mul_ps(abs_a, _mm256_set1_ps(-2.0f)));
+    __m256 t = _mm256_div_ps(_mm256_sub_ps(one, e), _mm256_add_ps(one, e));
+    t = _mm256_or_ps(t, _mm256_and_ps(va, sign_bit));
+    const __m256 s = _mm256_div_ps(one, _mm256_add_ps(one, simd::exp256(_mm256_sub_ps(_mm256_setzero_ps(), vb))));
+    _mm256_storeu_ps(out + i, _mm256_mul_ps(t, s));
+  }
+  if (i < n) scalar_kernels().gate(a + i, b + i, out + i, n - i);
+}
+
+}  // namespace
+
+const KernelTable* avx2_kernels_impl() {
+  static const KernelTable table{"avx2", matmul_avx2, gate_avx2};
+  return &table;
+}
+
+}  // namespace wn::kernels
+
+namespace wn::kernels {
+
+double fma_loop_avx2(int64_t iterations) {
+  __m256 acc[12];
+  for (auto& a : acc) a = _mm256_set1_ps(1.0f);
+  const __m256 m = _mm256_set1_ps(0.999999f), c = _mm256_set1_ps(1e-7f);
+  for (int64_t i = 0; i < iterations; ++i) {
+    for (auto& a : acc) a = _mm256_fmadd_ps(a, m, c);
+  }
+  __m256 total = acc[0];
+  for (int j = 1; j < 12; ++j) total = _mm256_add_ps(total, acc[j]);
+  alignas(32) float lanes[8];
+  _mm256_store_ps(lanes, total);
+  volatile float sink = lanes[0];
+  (void)sink;
+  return 12.0 * 8.0 * 2.0 * static_cast<double>(iterations);
+}
+
+float sum_avx2(const float* data, int64_t n) {
+  __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+  int64_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    for (int j = 0; j < 4; ++j) acc[j] = _mm256_add_ps(acc[j], _mm256_loadu_ps(data + i + 8 * j));
+  }
+  alignas(32) float lanes[8];
+  _mm256_store_ps(lanes, _mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3])));
+  float total = 0;
+  for (float v : lanes) total += v;
+  for (; i < n; ++i) total += data[i];
+  return total;
+}
+
+}  // namespace wn::kernels

@@ -1,0 +1,132 @@
+// `wavenet bench [--preset NAME|--config F|--checkpoint F] [--batch B] [--threads T] ...`:
+// generation speed of the cached engine against its baselines, as a table and as JSON.
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+#include "build_info.h"
+#include "core/atomic_file.h"
+#include "core/config/config_io.h"
+#include "core/cpu_features.h"
+#include "core/errors.h"
+#include "experiments/cli_common.h"
+#include "nets/engine/engine_bench.h"
+#include "nets/model_loading.h"
+
+namespace wn::cli {
+namespace {
+
+struct EngineBenchArgs {
+  std::string preset;
+  std::string checkpoint;
+  std::string json;
+  ConfigArgs config;
+  EngineBenchOptions options;
+  bool no_baselines = false;
+};
+
+std::string json_string(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string to_json(const EngineBenchReport& report, const std::string& preset, int sample_rate) {
+  std::ostringstream out;
+  out.precision(6);
+  out << "[\n";
+  for (std::size_t i = 0; i < report.cases.size(); ++i) {
+    const BenchCase& c = report.cases[i];
+    out << "  {\"preset\": " << json_string(preset) << ", \"method\": " << json_string(c.method)
+        << ", \"batch\": " << c.batch << ", \"threads\": " << c.threads << ", \"precision\": " << json_string(c.precision)
+        << ", \"kernels\": " << json_string(c.kernels) << ", \"sample_rate\": " << sample_rate
+        << ", \"samples\": " << c.samples << ", \"seconds\": " << c.seconds
+        << ", \"samples_per_second\": " << c.samples_per_second << ", \"real_time_factor\": " << c.real_time_factor
+        << ", \"flops_per_sample\": " << c.flops_per_sample << ", \"gflops\": " << c.gflops
+        << ", \"peak_gflops\": " << report.peak.gflops << ", \"peak_fraction\": " << c.gflops / report.peak.gflops
+        << ", \"read_bandwidth_gbytes_per_s\": " << report.peak.read_gbytes_per_s
+        << ", \"weight_bytes_per_step\": " << report.weight_bytes_per_step
+        << ", \"parts_seconds\": {\"conditioning\": " << c.parts.conditioning_seconds
+        << ", \"layers\": " << c.parts.layers_seconds << ", \"output_and_sampling\": " << c.parts.output_seconds
+        << "}}" << (i + 1 < report.cases.size() ? "," : "") << "\n";
+  }
+  out << "]\n";
+  return out.str();
+}
+
+void run(EngineBenchArgs& args) {
+  Config config;
+  WaveNet net{nullptr};
+  std::string name = args.preset;
+  if (!args.checkpoint.empty()) {
+    LoadedModel loaded = load_model(args.checkpoint, true);
+    config = loaded.config;
+    net = loaded.net;
+    name = args.checkpoint;
+  } else {
+    if (!args.preset.empty()) args.config.config = args.preset;
+    if (name.empty()) name = args.config.config.empty() ? "default" : args.config.config;
+    config = args.config.resolve();
+    torch::manual_seed(static_cast<uint64_t>(config.train.seed));
+    net = WaveNet(config.model, config.audio.n_mels, std::max(1, config.model.n_labels));
+    net->eval();
+  }
+  args.options.baselines = !args.no_baselines;
+  const EngineBenchReport report = run_engine_bench(net, config, args.options);
+  const auto& w = report;
+  std::printf("wavenet %s bench: %s, %d layers, residual %d, %s output, %d Hz; CPU: %s\n", WAVENET_VERSION,
+              name.c_str(), config.model.layers, config.model.residual_channels, config.model.output.c_str(),
+              config.audio.sample_rate, describe(cpu_features()).c_str());
+  std::printf("machine (%d threads, measured now): %.1f GFLOP/s FMA peak (%s), %.1f GB/s streaming read; per-step "
+              "weights %.2f MB\n",
+              args.options.threads, w.peak.gflops, w.peak.isa, w.peak.read_gbytes_per_s,
+              w.weight_bytes_per_step / 1e6);
+  std::printf("%-22s %6s %5s %7s %7s %12s %9s %12s %8s %7s\n", "method", "batch", "thr", "prec", "kernels", "samples/s",
+              "x realtm", "MFLOP/sample", "GFLOP/s", "% peak");
+  for (const BenchCase& c : report.cases) {
+    std::printf("%-22s %6d %5d %7s %7s %12.0f %9.3f %12.2f %8.2f %6.1f%%\n", c.method.c_str(), c.batch, c.threads,
+                c.precision.c_str(), c.kernels.c_str(), c.samples_per_second, c.real_time_factor,
+                c.flops_per_sample / 1e6, c.gflops, 100.0 * c.gflops / w.peak.gflops);
+  }
+  const BenchCase& e = report.cases.front();
+  std::printf("engine parts: conditioning %.3f s, layers %.3f s, output+sampling %.3f s (of %.3f s)\n",
+              e.parts.conditioning_seconds, e.parts.layers_seconds, e.parts.output_seconds, e.seconds);
+  if (report.cases.size() > 1) {
+    std::printf("engine speed-up: %.1fx over the LibTorch incremental generator, %.0fx over naive recomputation\n",
+                e.samples_per_second / report.cases[1].samples_per_second,
+                e.samples_per_second / report.cases[2].samples_per_second);
+  }
+  if (!args.json.empty()) {
+    write_file_atomically(args.json, to_json(report, name, config.audio.sample_rate));
+    std::printf("wrote %s\n", args.json.c_str());
+  }
+}
+
+}  // namespace
+
+void register_bench_engine(CLI::App& bench) {
+  auto args = std::make_shared<EngineBenchArgs>();
+  bench.add_option("--preset", args->preset, "preset with random weights (tiny, r64k2, mol24, mulaw30)");
+  bench.add_option("--checkpoint", args->checkpoint, "a trained checkpoint or run directory instead of a preset");
+  bench.add_option("--batch", args->options.batch, "utterances generated in lockstep")->capture_default_str()->check(CLI::Range(1, 4096));
+  bench.add_option("--threads", args->options.threads, "engine threads")->capture_default_str()->check(CLI::Range(1, 256));
+  bench.add_option("--seconds", args->options.seconds, "seconds of audio the engine generates")->capture_default_str()->check(CLI::PositiveNumber);
+  bench.add_option("--precision", args->options.precision, "fp32 or bf16 weight storage")->capture_default_str()->check(CLI::IsMember({"fp32", "bf16"}));
+  bench.add_option("--kernels", args->options.kernels, "force scalar, avx2 or avx512 kernels");
+  bench.add_option("--json", args->json, "also write one JSON object per case to this file");
+  bench.add_flag("--no-baselines", args->no_baselines, "time only the engine");
+  bench.add_option("--baseline-steps", args->options.incremental_steps, "steps timed for the LibTorch incremental baseline")->capture_default_str();
+  add_config_options(bench, args->config);
+  bench.callback([&bench, args] {
+    if (bench.get_subcommands().empty()) run(*args);
+  });
+}
+
+}  // namespace wn::cli

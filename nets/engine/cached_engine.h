@@ -1,0 +1,60 @@
+#pragma once
+// The cached-activation engine: generates a trained WaveNet's output sample by sample on the
+// CPU with no LibTorch call and no allocation in the per-sample loop.
+//  - each layer keeps a ring buffer of its last (kernel_size-1)*dilation inputs (fast WaveNet);
+//  - the upsampled mel is computed once per utterance (LibTorch, before the loop) and every
+//    layer's conditioning projection (+ bias, + label term) for the next `chunk` steps at once,
+//    as one matrix product per layer;
+//  - the per-step products run through core/kernels (AVX-512 / AVX2 / scalar);
+//  - B utterances advance in lockstep, so each step reads the weights once for the batch;
+//  - T threads split every product's output columns and meet at a spin barrier.
+// Sampling is sequential per utterance with its own seeded generator, so the audio depends on
+// the seed only, not on the thread count.
+
+#include <torch/torch.h>
+
+#include <memory>
+#include <string>
+
+#include "core/kernels/kernels.h"
+#include "nets/engine/engine_weights.h"
+#include "nets/generation/incremental_generator.h"
+
+namespace wn {
+
+struct EngineOptions {
+  int threads = 1;
+  std::string precision = "fp32";  // or "bf16": per-step weights stored as bfloat16
+  int chunk = 128;                 // steps of conditioning precomputed at a time
+  const kernels::KernelTable* kernels = nullptr;  // null: the best this CPU runs
+};
+
+// Wall time of the generation phases, for `wavenet bench`.
+struct EngineTimings {
+  double conditioning_seconds = 0;  // upsampling + per-chunk projections
+  double layers_seconds = 0;        // residual layers (thread 0's view)
+  double output_seconds = 0;        // skip sum, output layers, sampling
+};
+
+class CachedEngine {
+ public:
+  CachedEngine(WaveNet net, const EngineOptions& options);
+
+  // Same request as IncrementalGenerator (mel, labels, samples, batch, temperature, teacher,
+  // on_step). Returns audio (B, samples); with `outputs`, every step's network output
+  // (B, out_channels, samples).
+  torch::Tensor generate(const GenerationRequest& request, uint64_t seed, torch::Tensor* outputs = nullptr,
+                         EngineTimings* timings = nullptr);
+
+  const EngineWeights& weights() const { return weights_; }
+  const kernels::KernelTable& kernel_table() const { return *kernels_; }
+  int threads() const { return options_.threads; }
+
+ private:
+  WaveNet net_;
+  EngineOptions options_;
+  EngineWeights weights_;
+  const kernels::KernelTable* kernels_;
+};
+
+}  // namespace wn

@@ -1,0 +1,30 @@
+#include "nets/model_loading.h"
+
+#include "core/checkpoint.h"
+#include "core/config/config_io.h"
+#include "core/errors.h"
+#include "nets/training/train_state.h"
+
+namespace wn {
+
+LoadedModel load_model(const std::filesystem::path& path, bool use_ema) {
+  LoadedModel loaded;
+  loaded.checkpoint = path;
+  if (std::filesystem::is_directory(path)) {
+    const auto latest = CheckpointDirectory(path).latest();
+    if (!latest) throw UserError(path.string() + ": run directory holds no checkpoint");
+    loaded.checkpoint = *latest;
+  } else if (!std::filesystem::exists(path)) {
+    throw UserError(path.string() + ": checkpoint not found");
+  }
+  const CheckpointWeights w = read_checkpoint_weights(loaded.checkpoint, use_ema);
+  loaded.config = config_from_yaml(w.config_yaml, loaded.checkpoint.string() + " (config)");
+  loaded.labels = w.labels;
+  loaded.step = w.step;
+  loaded.net = WaveNet(loaded.config.model, loaded.config.audio.n_mels, static_cast<int>(w.labels.size()));
+  load_named_state(*loaded.net, w.weights, loaded.checkpoint.string());
+  loaded.net->eval();
+  return loaded;
+}
+
+}  // namespace wn

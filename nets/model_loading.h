@@ -1,0 +1,26 @@
+#pragma once
+// A trained model from a checkpoint (or a run directory's latest checkpoint), ready for
+// synthesis: its resolved config, label names and a WaveNet with the EMA (default) or raw
+// weights. Refuses checkpoints whose weights do not fit the stored config, naming the file.
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/config/config.h"
+#include "nets/wavenet.h"
+
+namespace wn {
+
+struct LoadedModel {
+  Config config;
+  std::vector<std::string> labels;
+  int64_t step = 0;
+  std::filesystem::path checkpoint;
+  WaveNet net{nullptr};
+};
+
+// `path` is a checkpoint file or a run directory.
+LoadedModel load_model(const std::filesystem::path& path, bool use_ema);
+
+}  // namespace wn
