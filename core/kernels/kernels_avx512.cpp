@@ -18,38 +18,74 @@ inline __m512 load_w(const MatmulArgs& a, int64_t offset) {
   return _mm512_loadu_ps(static_cast<const float*>(a.w) + offset);
 }
 
-// ROWS rows x V vectors of 16 columns, accumulators in registers, w streamed once.
-template <int ROWS, int V>
+// ROWS rows x V vectors of 16 columns, w streamed once. U independent partial sums over k
+// per output register keep enough FMAs in flight when ROWS x V is small (a thread's share of a
+// narrow layer); they are added at the end.
+template <int ROWS, int V, int U>
 inline void block(const MatmulArgs& a, int r0, int n0) {
-  __m512 acc[ROWS][V];
-  for (int r = 0; r < ROWS; ++r) {
-    float* y = a.y + (r0 + r) * a.y_stride + n0;
-    for (int v = 0; v < V; ++v) {
-      acc[r][v] = a.accumulate ? _mm512_loadu_ps(y + v * kWidth)
-                  : a.bias     ? _mm512_loadu_ps(a.bias + n0 + v * kWidth)
-                               : _mm512_setzero_ps();
+  __m512 acc[U][ROWS][V];
+  for (int u = 0; u < U; ++u) {
+    for (int r = 0; r < ROWS; ++r) {
+      for (int v = 0; v < V; ++v) acc[u][r][v] = _mm512_setzero_ps();
     }
   }
-  for (int k = 0; k < a.k; ++k) {
+  int k = 0;
+  for (; k + U <= a.k; k += U) {
+    for (int u = 0; u < U; ++u) {
+      __m512 w[V];
+      for (int v = 0; v < V; ++v) w[v] = load_w(a, (k + u) * a.w_stride + n0 + v * kWidth);
+      for (int r = 0; r < ROWS; ++r) {
+        const __m512 x = _mm512_set1_ps(a.x[(r0 + r) * a.x_stride + k + u]);
+        for (int v = 0; v < V; ++v) acc[u][r][v] = _mm512_fmadd_ps(x, w[v], acc[u][r][v]);
+      }
+    }
+  }
+  for (; k < a.k; ++k) {
     __m512 w[V];
     for (int v = 0; v < V; ++v) w[v] = load_w(a, k * a.w_stride + n0 + v * kWidth);
     for (int r = 0; r < ROWS; ++r) {
       const __m512 x = _mm512_set1_ps(a.x[(r0 + r) * a.x_stride + k]);
-      for (int v = 0; v < V; ++v) acc[r][v] = _mm512_fmadd_ps(x, w[v], acc[r][v]);
+      for (int v = 0; v < V; ++v) acc[0][r][v] = _mm512_fmadd_ps(x, w[v], acc[0][r][v]);
     }
   }
   for (int r = 0; r < ROWS; ++r) {
     float* y = a.y + (r0 + r) * a.y_stride + n0;
-    for (int v = 0; v < V; ++v) _mm512_storeu_ps(y + v * kWidth, acc[r][v]);
+    for (int v = 0; v < V; ++v) {
+      __m512 sum = acc[0][r][v];
+      for (int u = 1; u < U; ++u) sum = _mm512_add_ps(sum, acc[u][r][v]);
+      const __m512 start = a.accumulate ? _mm512_loadu_ps(y + v * kWidth)
+                          : a.bias     ? _mm512_loadu_ps(a.bias + n0 + v * kWidth)
+                                       : _mm512_setzero_ps();
+      _mm512_storeu_ps(y + v * kWidth, _mm512_add_ps(start, sum));
+    }
   }
+}
+
+// Partial sums so that ROWS x V x U >= 8 chains are in flight.
+template <int ROWS, int V>
+inline void block_auto(const MatmulArgs& a, int r0, int n0) {
+  constexpr int kChains = ROWS * V;
+  constexpr int kU = kChains >= 8 ? 1 : kChains >= 4 ? 2 : kChains >= 2 ? 4 : 8;
+  block<ROWS, V, kU>(a, r0, n0);
 }
 
 template <int ROWS>
 void rows_block(const MatmulArgs& a, int r0) {
-  constexpr int kVectors = ROWS == 1 ? 8 : 4;  // enough independent accumulators to hide FMA latency
+  constexpr int kVectors = ROWS == 1 ? 8 : 4;
   int n = a.n_begin;
-  for (; n + kVectors * kWidth <= a.n_end; n += kVectors * kWidth) block<ROWS, kVectors>(a, r0, n);
-  for (; n + kWidth <= a.n_end; n += kWidth) block<ROWS, 1>(a, r0, n);
+  for (; n + kVectors * kWidth <= a.n_end; n += kVectors * kWidth) block_auto<ROWS, kVectors>(a, r0, n);
+  if (n + 4 * kWidth <= a.n_end) {
+    block_auto<ROWS, 4>(a, r0, n);
+    n += 4 * kWidth;
+  }
+  if (n + 2 * kWidth <= a.n_end) {
+    block_auto<ROWS, 2>(a, r0, n);
+    n += 2 * kWidth;
+  }
+  if (n + kWidth <= a.n_end) {
+    block_auto<ROWS, 1>(a, r0, n);
+    n += kWidth;
+  }
   if (n < a.n_end) {  // fewer than 16 columns left
     MatmulArgs tail = a;
     tail.x = a.x + r0 * a.x_stride;

@@ -32,18 +32,25 @@ uint64_t row_seed(uint64_t seed, int64_t row) {
   return z ^ (z >> 31);
 }
 
-// Every buffer of one generation call, allocated before the loop.
+// Shared buffers of one generation call, allocated before the loop.
 struct Workspace {
-  int batch, residual, gate, half, skip, out, layers, chunk;
+  int batch, residual, gate, half, skip, out, layers, chunk, threads;
   int64_t steps;
-  std::vector<float> x, x_next;            // B x R: current layer input
-  std::vector<std::vector<float>> rings;   // per layer: B x span x R
+  std::vector<std::vector<float>> rings;   // per layer: B x span x R (columns written by their owner)
   std::vector<int> spans;
   std::vector<std::vector<float>> cond;    // per layer: B x chunk x gate (becomes h in place)
   std::vector<float> gated;                // B x (layers*half)
-  std::vector<float> skip_sum, post, out_row;  // B x skip, B x skip, B x out
-  std::vector<float> scratch;              // sampler scratch, out floats
+  std::vector<float> skip_partials;        // [parity][thread]: B x skip partial skip sums
   std::vector<float> global_terms;         // per layer: B x gate
+};
+
+// What each thread keeps to itself: the residual stream is recomputed by every thread (it is
+// small), so layers need one barrier each instead of two.
+struct ThreadBuffers {
+  std::vector<float> x, residual_out, taps;  // B x R, B x R, B x (kernel*R)
+  std::vector<float> skip_sum, post, out;    // B x skip, B x skip, B x out
+  std::vector<float> scratch;                // sampler
+  std::vector<std::mt19937_64> rngs;         // identical copies on every thread
 };
 
 }  // namespace
@@ -84,21 +91,18 @@ torch::Tensor CachedEngine::generate(const GenerationRequest& request, uint64_t 
   ws.out = w.out_channels;
   ws.layers = static_cast<int>(w.layers.size());
   ws.steps = request.samples;
+  ws.threads = options_.threads;
   ws.chunk = static_cast<int>(std::min<int64_t>(options_.chunk, std::max<int64_t>(1, ws.steps)));
-  const int B = ws.batch, R = ws.residual, G = ws.gate, H = ws.half, L = ws.layers;
-  ws.x.assign(static_cast<std::size_t>(B * R), 0.0f);
-  ws.x_next.assign(ws.x.size(), 0.0f);
+  const int B = ws.batch, R = ws.residual, G = ws.gate, H = ws.half, L = ws.layers, S = ws.skip;
+  const int K = m.kernel_size, threads = ws.threads;
   for (const auto& layer : w.layers) {
-    const int span = (m.kernel_size - 1) * layer.dilation;
+    const int span = (K - 1) * layer.dilation;
     ws.spans.push_back(span);
     ws.rings.emplace_back(static_cast<std::size_t>(B) * span * R, 0.0f);
     ws.cond.emplace_back(static_cast<std::size_t>(B) * ws.chunk * G, 0.0f);
   }
   ws.gated.assign(static_cast<std::size_t>(B) * L * H, 0.0f);
-  ws.skip_sum.assign(static_cast<std::size_t>(B) * ws.skip, 0.0f);
-  ws.post.assign(ws.skip_sum.size(), 0.0f);
-  ws.out_row.assign(static_cast<std::size_t>(B) * ws.out, 0.0f);
-  ws.scratch.assign(static_cast<std::size_t>(ws.out), 0.0f);
+  ws.skip_partials.assign(static_cast<std::size_t>(2) * threads * B * S, 0.0f);
   if (embedded.defined()) {
     // Label term of every layer, folded into the conditioning precompute.
     ws.global_terms.assign(static_cast<std::size_t>(L) * B * G, 0.0f);
@@ -134,8 +138,6 @@ torch::Tensor CachedEngine::generate(const GenerationRequest& request, uint64_t 
   const float* up = upsampled.defined() ? upsampled.data_ptr<float>() : nullptr;
   const int64_t T = ws.steps;
   const StepSampler sampler(m, request.temperature);
-  std::vector<std::mt19937_64> rngs;
-  for (int b = 0; b < B; ++b) rngs.emplace_back(row_seed(seed, b));
   const bool mulaw_input = m.input == "mulaw";
   const int classes = m.quantize_channels;
   const float half_root = std::sqrt(0.5f);
@@ -146,188 +148,174 @@ torch::Tensor CachedEngine::generate(const GenerationRequest& request, uint64_t 
                                       : w.input_table.data();
     for (int r = 0; r < R; ++r) x[r] = (mulaw_input ? column[r] : column[r] * previous) + w.input_bias[r];
   };
-  for (int b = 0; b < B; ++b) set_input(ws.x.data() + static_cast<std::size_t>(b) * R, 0.0f);  // silence first
+  std::vector<ThreadBuffers> buffers(static_cast<std::size_t>(threads));
+  for (auto& tb : buffers) {
+    tb.x.assign(static_cast<std::size_t>(B) * R, 0.0f);
+    tb.residual_out = tb.x;
+    tb.taps.assign(static_cast<std::size_t>(B) * K * R, 0.0f);
+    tb.skip_sum.assign(static_cast<std::size_t>(B) * S, 0.0f);
+    tb.post = tb.skip_sum;
+    tb.out.assign(static_cast<std::size_t>(B) * ws.out, 0.0f);
+    tb.scratch.assign(static_cast<std::size_t>(ws.out), 0.0f);
+    for (int b = 0; b < B; ++b) {
+      tb.rngs.emplace_back(row_seed(seed, b));
+      set_input(tb.x.data() + static_cast<std::size_t>(b) * R, 0.0f);  // silence before the first sample
+    }
+  }
   const double prep_seconds = std::chrono::duration<double>(Clock::now() - prep_start).count();
 
-  const int threads = options_.threads;
   SpinBarrier barrier(threads);
   double cond_seconds = 0, layer_seconds = 0, output_seconds = 0;
 
+  // One product over all rows: y[b] (stride y_stride) (+)= x[b] (stride x_stride) . w[:, n0:n1]
+  auto product = [&](const float* x, int64_t x_stride, int k, const PackedMatrix& m_, const void* w_rows,
+                     const float* bias, float* y, int64_t y_stride, int n0, int n1, bool accumulate) {
+    if (n0 >= n1) return;
+    kernels::MatmulArgs a;
+    a.x = x;
+    a.x_stride = x_stride;
+    a.rows = B;
+    a.k = k;
+    a.w = w_rows;
+    a.w_bf16 = m_.bf16;
+    a.w_stride = m_.n;
+    a.bias = bias;
+    a.y = y;
+    a.y_stride = y_stride;
+    a.n_begin = n0;
+    a.n_end = n1;
+    a.accumulate = accumulate;
+    kt.matmul(a);
+  };
+  // Rows [row0, ...) of a packed matrix.
+  auto rows_of = [](const PackedMatrix& m_, int row0) -> const void* {
+    return m_.bf16 ? static_cast<const void*>(m_.b16.data() + static_cast<std::size_t>(row0) * m_.n)
+                   : static_cast<const void*>(m_.f32.data() + static_cast<std::size_t>(row0) * m_.n);
+  };
+
   auto worker = [&](int tid) {
-    const auto [h0, h1] = split_columns(H, tid, threads);
-    const auto [r0, r1] = split_columns(R, tid, threads);
-    const auto [s0, s1] = split_columns(ws.skip, tid, threads);
-    const auto [o0, o1] = split_columns(ws.out, tid, threads);
-    const auto [g0, g1] = split_columns(G, tid, threads);
-    float* x = ws.x.data();
-    float* x_next = ws.x_next.data();
+    ThreadBuffers& tb = buffers[tid];
+    const auto [h0, h1] = split_columns(H, tid, threads);  // gate columns [h0,h1) and [H+h0,H+h1)
+    const auto [r0, r1] = split_columns(R, tid, threads);  // ring columns this thread writes
+    float* x = tb.x.data();
+    float* res = tb.residual_out.data();
+    const int64_t cond_stride = static_cast<int64_t>(ws.chunk) * G;
     for (int64_t t = 0; t < T; ++t) {
       const int slot_in_chunk = static_cast<int>(t % ws.chunk);
+      const int parity = static_cast<int>(t & 1);
       if (slot_in_chunk == 0) {
         const auto c_start = Clock::now();
-        // Conditioning of the next chunk for every layer: bias + local projection + label term.
+        // Conditioning of the next chunk, in this thread's own gate columns (so no barrier):
+        // bias + local projection + label term.
         const int rows = static_cast<int>(std::min<int64_t>(ws.chunk, T - t));
         for (int l = 0; l < L; ++l) {
           const EngineLayer& layer = w.layers[l];
           for (int b = 0; b < B; ++b) {
-            float* cond = ws.cond[l].data() + static_cast<std::size_t>(b) * ws.chunk * G;
-            kernels::MatmulArgs a;
-            a.rows = rows;
-            a.y = cond;
-            a.y_stride = G;
-            a.n_begin = g0;
-            a.n_end = g1;
-            a.bias = layer.taps_bias.data();
-            if (up && !layer.local.empty()) {
-              a.x = up + (static_cast<int64_t>(b) * T + t) * w.n_mels;
-              a.x_stride = w.n_mels;
-              a.k = layer.local.k;
-              a.w = layer.local.data();
-              a.w_stride = G;
-              kt.matmul(a);
-            } else {
-              for (int r = 0; r < rows; ++r) std::copy(layer.taps_bias.begin() + g0, layer.taps_bias.begin() + g1, cond + r * G + g0);
-            }
-            if (!ws.global_terms.empty()) {
-              const float* term = ws.global_terms.data() + (static_cast<std::size_t>(l) * B + b) * G;
-              for (int r = 0; r < rows; ++r) {
-                for (int c = g0; c < g1; ++c) cond[r * G + c] += term[c];
+            float* cond = ws.cond[l].data() + static_cast<std::size_t>(b) * cond_stride;
+            for (const auto& [c0, c1] : {std::pair{h0, h1}, std::pair{H + h0, H + h1}}) {
+              if (up && !layer.local.empty()) {
+                kernels::MatmulArgs a;
+                a.x = up + (static_cast<int64_t>(b) * T + t) * w.n_mels;
+                a.x_stride = w.n_mels;
+                a.rows = rows;
+                a.k = layer.local.k;
+                a.w = layer.local.data();
+                a.w_stride = G;
+                a.bias = layer.taps_bias.data();
+                a.y = cond;
+                a.y_stride = G;
+                a.n_begin = c0;
+                a.n_end = c1;
+                kt.matmul(a);
+              } else {
+                for (int r = 0; r < rows; ++r) std::copy(layer.taps_bias.begin() + c0, layer.taps_bias.begin() + c1, cond + r * G + c0);
+              }
+              if (!ws.global_terms.empty()) {
+                const float* term = ws.global_terms.data() + (static_cast<std::size_t>(l) * B + b) * G;
+                for (int r = 0; r < rows; ++r) {
+                  for (int c = c0; c < c1; ++c) cond[r * G + c] += term[c];
+                }
               }
             }
           }
         }
-        barrier.wait();
         if (tid == 0) cond_seconds += std::chrono::duration<double>(Clock::now() - c_start).count();
       }
 
       const auto l_start = Clock::now();
+      float* partial = ws.skip_partials.data() + (static_cast<std::size_t>(parity) * threads + tid) * B * S;
+      std::fill(partial, partial + static_cast<std::size_t>(B) * S, 0.0f);
       for (int l = 0; l < L; ++l) {
         const EngineLayer& layer = w.layers[l];
         const int span = ws.spans[l];
         float* ring = ws.rings[l].data();
-        float* h = ws.cond[l].data() + static_cast<std::size_t>(slot_in_chunk) * G;  // row b at + b*chunk*G
-        // Dilated conv: one accumulate pass per tap (oldest first), into this step's cond row.
-        for (int j = 0; j < m.kernel_size; ++j) {
-          kernels::MatmulArgs a;
-          const int back = (m.kernel_size - 1 - j) * layer.dilation;  // how far in the past
-          if (back == 0) {
-            a.x = x;
-            a.x_stride = R;
-          } else {
-            const int64_t slot = ((t - back) % span + span) % span;
-            a.x = ring + slot * R;
-            a.x_stride = static_cast<int64_t>(span) * R;
-          }
-          a.rows = B;
-          a.k = R;
-          a.w = layer.taps.bf16 ? static_cast<const void*>(layer.taps.b16.data() + static_cast<std::size_t>(j) * R * G)
-                                : static_cast<const void*>(layer.taps.f32.data() + static_cast<std::size_t>(j) * R * G);
-          a.w_bf16 = layer.taps.bf16;
-          a.w_stride = G;
-          a.y = h;
-          a.y_stride = static_cast<int64_t>(ws.chunk) * G;
-          a.accumulate = true;
-          a.n_begin = h0;
-          a.n_end = h1;
-          kt.matmul(a);
-          a.n_begin = H + h0;
-          a.n_end = H + h1;
-          kt.matmul(a);
-        }
+        // Taps x[t-(k-1)d] ... x[t-d], x[t] side by side, then one product per gate half.
         for (int b = 0; b < B; ++b) {
-          const float* hb = h + static_cast<std::size_t>(b) * ws.chunk * G;
-          kt.gate(hb + h0, hb + H + h0, ws.gated.data() + (static_cast<std::size_t>(b) * L + l) * H + h0, h1 - h0);
+          float* dst = tb.taps.data() + static_cast<std::size_t>(b) * K * R;
+          for (int j = 0; j < K; ++j) {
+            const int back = (K - 1 - j) * layer.dilation;
+            const float* src = back == 0 ? x + static_cast<std::size_t>(b) * R
+                                         : ring + (static_cast<int64_t>(b) * span + ((t - back) % span + span) % span) * R;
+            std::copy(src, src + R, dst + j * R);
+          }
         }
-        barrier.wait();
-        // Remember this layer's input for future taps, then the residual update.
+        float* h = ws.cond[l].data() + static_cast<std::size_t>(slot_in_chunk) * G;  // row b at + b*cond_stride
+        product(tb.taps.data(), static_cast<int64_t>(K) * R, K * R, layer.taps, layer.taps.data(), nullptr, h, cond_stride, h0, h1, true);
+        product(tb.taps.data(), static_cast<int64_t>(K) * R, K * R, layer.taps, layer.taps.data(), nullptr, h, cond_stride, H + h0, H + h1, true);
+        float* z = ws.gated.data() + static_cast<std::size_t>(l) * H;  // row b at + b*L*H
+        for (int b = 0; b < B; ++b) {
+          const float* hb = h + static_cast<std::size_t>(b) * cond_stride;
+          kt.gate(hb + h0, hb + H + h0, z + static_cast<std::size_t>(b) * L * H + h0, h1 - h0);
+        }
+        // This thread's gated columns' share of the skip sum (rows h0..h1 of layer l's block).
+        if (h1 > h0) {
+          product(z + h0, static_cast<int64_t>(L) * H, h1 - h0, w.skip_all, rows_of(w.skip_all, l * H + h0), nullptr,
+                  partial, S, 0, S, true);
+        }
+        barrier.wait();  // the whole gated vector of layer l is ready
         if (span > 0) {
           for (int b = 0; b < B; ++b) {
             std::copy(x + b * R + r0, x + b * R + r1, ring + (static_cast<int64_t>(b) * span + t % span) * R + r0);
           }
         }
         if (!layer.residual.empty()) {
-          kernels::MatmulArgs a;
-          a.x = ws.gated.data() + static_cast<std::size_t>(l) * H;
-          a.x_stride = static_cast<int64_t>(L) * H;
-          a.rows = B;
-          a.k = H;
-          a.w = layer.residual.data();
-          a.w_bf16 = layer.residual.bf16;
-          a.w_stride = R;
-          a.bias = layer.residual_bias.data();
-          a.y = x_next;
-          a.y_stride = R;
-          a.n_begin = r0;
-          a.n_end = r1;
-          kt.matmul(a);
-          for (int b = 0; b < B; ++b) {
-            for (int r = r0; r < r1; ++r) x_next[b * R + r] = (x[b * R + r] + x_next[b * R + r]) * half_root;
-          }
-          std::swap(x, x_next);
+          // Every thread computes the full residual update: it is small, and saves a barrier.
+          product(z, static_cast<int64_t>(L) * H, H, layer.residual, layer.residual.data(), layer.residual_bias.data(),
+                  res, R, 0, R, false);
+          for (int i = 0; i < B * R; ++i) x[i] = (x[i] + res[i]) * half_root;
         }
-        barrier.wait();
       }
       const auto o_start = Clock::now();
       if (tid == 0) layer_seconds += std::chrono::duration<double>(o_start - l_start).count();
+      barrier.wait();  // every thread's partial skip sum is ready
 
-      // Skip sum of all layers in one product, then ReLU, 1x1, ReLU, 1x1.
-      kernels::MatmulArgs a;
-      a.x = ws.gated.data();
-      a.x_stride = static_cast<int64_t>(L) * H;
-      a.rows = B;
-      a.k = L * H;
-      a.w = w.skip_all.data();
-      a.w_bf16 = w.skip_all.bf16;
-      a.w_stride = ws.skip;
-      a.bias = w.skip_bias.data();
-      a.y = ws.skip_sum.data();
-      a.y_stride = ws.skip;
-      a.n_begin = s0;
-      a.n_end = s1;
-      kt.matmul(a);
-      for (int b = 0; b < B; ++b) {
-        for (int c = s0; c < s1; ++c) ws.skip_sum[b * ws.skip + c] = std::max(0.0f, ws.skip_sum[b * ws.skip + c]);
+      // Output layers, redundantly on every thread (identical inputs, identical results), so
+      // the next step starts without another barrier.
+      const float* partials = ws.skip_partials.data() + static_cast<std::size_t>(parity) * threads * B * S;
+      for (int i = 0; i < B * S; ++i) {
+        float sum = w.skip_bias[i % S];
+        for (int th = 0; th < threads; ++th) sum += partials[static_cast<std::size_t>(th) * B * S + i];
+        tb.skip_sum[i] = std::max(0.0f, sum);
       }
-      barrier.wait();
-      a.x = ws.skip_sum.data();
-      a.x_stride = ws.skip;
-      a.k = ws.skip;
-      a.w = w.post_skip.data();
-      a.w_bf16 = w.post_skip.bf16;
-      a.bias = w.post_skip_bias.data();
-      a.y = ws.post.data();
-      kt.matmul(a);
+      product(tb.skip_sum.data(), S, S, w.post_skip, w.post_skip.data(), w.post_skip_bias.data(), tb.post.data(), S, 0, S, false);
+      for (float& v : tb.post) v = std::max(0.0f, v);
+      product(tb.post.data(), S, S, w.post_output, w.post_output.data(), w.post_output_bias.data(), tb.out.data(), ws.out, 0,
+              ws.out, false);
       for (int b = 0; b < B; ++b) {
-        for (int c = s0; c < s1; ++c) ws.post[b * ws.skip + c] = std::max(0.0f, ws.post[b * ws.skip + c]);
-      }
-      barrier.wait();
-      a.x = ws.post.data();
-      a.w = w.post_output.data();
-      a.w_bf16 = w.post_output.bf16;
-      a.w_stride = ws.out;
-      a.bias = w.post_output_bias.data();
-      a.y = ws.out_row.data();
-      a.y_stride = ws.out;
-      a.n_begin = o0;
-      a.n_end = o1;
-      kt.matmul(a);
-      barrier.wait();
-      if (tid == 0) {
-        for (int b = 0; b < B; ++b) {
-          const float* out = ws.out_row.data() + static_cast<std::size_t>(b) * ws.out;
+        const float* out = tb.out.data() + static_cast<std::size_t>(b) * ws.out;
+        const float sample = teacher ? teacher[b * T + t] : sampler.sample(out, tb.rngs[b], tb.scratch.data());
+        set_input(x + static_cast<std::size_t>(b) * R, sample);
+        if (tid == 0) {
+          audio_out[b * T + t] = sample;
           if (outputs_out) {
             for (int c = 0; c < ws.out; ++c) outputs_out[(static_cast<int64_t>(b) * ws.out + c) * T + t] = out[c];
           }
-          const float sample = teacher ? teacher[b * T + t] : sampler.sample(out, rngs[b], ws.scratch.data());
-          audio_out[b * T + t] = sample;
         }
-        // The next step's input layer reads the sample just produced. Every thread swapped its
-        // x/x_next pointers identically, so thread 0's x is everyone's x.
-        for (int b = 0; b < B; ++b) set_input(x + static_cast<std::size_t>(b) * R, audio_out[b * T + t]);
+      }
+      if (tid == 0) {
         output_seconds += std::chrono::duration<double>(Clock::now() - o_start).count();
         if (request.on_step) request.on_step(t + 1);
       }
-      barrier.wait();
     }
   };
 
