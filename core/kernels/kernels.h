@@ -28,6 +28,23 @@ struct MatmulArgs {
   bool accumulate = false;
 };
 
+// Runs `body` on slices of `a` of at most kPanelRows rows of w each, the first slice with a's
+// own initialisation and the rest accumulating. With many batch rows, a panel of w stays in L1
+// while every row group passes over it, instead of w being streamed from L3 once per row group.
+constexpr int kPanelRows = 64;
+template <class Body>
+inline void for_each_k_panel(const MatmulArgs& a, Body&& body) {
+  for (int k0 = 0; k0 < a.k; k0 += kPanelRows) {
+    MatmulArgs panel = a;
+    panel.k = a.k - k0 < kPanelRows ? a.k - k0 : kPanelRows;
+    panel.x = a.x + k0;
+    panel.w = a.w_bf16 ? static_cast<const void*>(static_cast<const uint16_t*>(a.w) + k0 * a.w_stride)
+                       : static_cast<const void*>(static_cast<const float*>(a.w) + k0 * a.w_stride);
+    panel.accumulate = a.accumulate || k0 > 0;
+    body(panel);
+  }
+}
+
 struct KernelTable {
   const char* name;
   void (*matmul)(const MatmulArgs& args);

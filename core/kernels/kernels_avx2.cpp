@@ -96,10 +96,15 @@ void rows_block(const MatmulArgs& a, int r0) {
   }
 }
 
-void matmul_avx2(const MatmulArgs& a) {
+void all_rows(const MatmulArgs& a) {
   int r = 0;
   for (; r + 2 <= a.rows; r += 2) rows_block<2>(a, r);
   if (r < a.rows) rows_block<1>(a, r);
+}
+
+void matmul_avx2(const MatmulArgs& a) {
+  if (a.rows <= 2) return all_rows(a);
+  for_each_k_panel(a, all_rows);
 }
 
 void gate_avx2(const float* a, const float* b, float* out, int n) {

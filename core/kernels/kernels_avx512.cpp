@@ -96,7 +96,7 @@ void rows_block(const MatmulArgs& a, int r0) {
   }
 }
 
-void matmul_avx512(const MatmulArgs& a) {
+void all_rows(const MatmulArgs& a) {
   int r = 0;
   for (; r + 4 <= a.rows; r += 4) rows_block<4>(a, r);
   switch (a.rows - r) {
@@ -105,6 +105,11 @@ void matmul_avx512(const MatmulArgs& a) {
     case 1: rows_block<1>(a, r); break;
     default: break;
   }
+}
+
+void matmul_avx512(const MatmulArgs& a) {
+  if (a.rows <= 4) return all_rows(a);
+  for_each_k_panel(a, all_rows);
 }
 
 void gate_avx512(const float* a, const float* b, float* out, int n) {

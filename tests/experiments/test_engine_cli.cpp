@@ -1,0 +1,83 @@
+// `wavenet bench` and `wavenet synth` as users run them.
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <regex>
+
+#include "dataio/audio_io.h"
+#include "dataio/npy.h"
+#include "tests/nets/training_fixtures.h"
+#include "tests/test_support.h"
+
+namespace wn {
+namespace {
+
+int run(const std::string& args, const std::filesystem::path& log) {
+  const std::string command = std::string("'") + WAVENET_EXE + "' " + args + " > '" + log.string() + "' 2>&1";
+  const int status = std::system(command.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST(BenchCli, EngineAndBaselinesWithJson) {
+  test::TempDir dir;
+  const auto json = dir / "b.json";
+  ASSERT_EQ(run("--log-level warn bench --preset tiny --batch 2 --threads 2 --seconds 0.05 --baseline-steps 16 --json " +
+                    json.string(),
+                dir / "log"),
+            0)
+      << test::read_text(dir / "log");
+  const std::string out = test::read_text(dir / "log");
+  for (const char* method : {"engine", "libtorch_incremental", "naive_recompute"}) {
+    EXPECT_NE(out.find(method), std::string::npos) << out;
+  }
+  EXPECT_NE(out.find("GFLOP/s FMA peak"), std::string::npos);
+  const std::string text = test::read_text(json);
+  // One object per case with the contract's keys.
+  EXPECT_EQ(std::count(text.begin(), text.end(), '{') - std::count(text.begin(), text.end(), '}'), 0);
+  for (const char* key : {"\"preset\": \"tiny\"", "\"batch\": 2", "\"threads\": 2", "\"samples_per_second\": ",
+                          "\"real_time_factor\": ", "\"gflops\": ", "\"peak_fraction\": "}) {
+    EXPECT_NE(text.find(key), std::string::npos) << key << "\n" << text;
+  }
+  const std::regex engine_rate("\"method\": \"engine\".*\"samples_per_second\": ([0-9.e+]+)");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(text, m, engine_rate)) << text;
+  EXPECT_GT(std::stod(m[1].str()), 0.0);
+}
+
+TEST(SynthCli, MelToWavOfExactLength) {
+  test::TempDir dir;
+  const Config config = test::small_training_config({"train.max_steps=2", "train.checkpoint_every=2"});
+  test::write_small_corpus(dir / "data", config);
+  test::write_text(dir / "config.yaml", config_to_yaml(config));
+  ASSERT_EQ(run("--log-level warn train --data " + (dir / "data").string() + " --run-dir " + (dir / "run").string() +
+                    " --config " + (dir / "config.yaml").string(),
+                dir / "train.log"),
+            0)
+      << test::read_text(dir / "train.log");
+  const int frames = 7;
+  std::vector<float> mel(static_cast<std::size_t>(frames * config.audio.n_mels), -2.0f);
+  write_npy(dir / "mel.npy", mel, {frames, config.audio.n_mels});
+  ASSERT_EQ(run("synth --checkpoint " + (dir / "run").string() + " --mel " + (dir / "mel.npy").string() + " --out " +
+                    (dir / "out.wav").string() + " --threads 2",
+                dir / "synth.log"),
+            0)
+      << test::read_text(dir / "synth.log");
+  const MonoAudio audio = read_audio_mono(dir / "out.wav");
+  EXPECT_EQ(audio.sample_rate, config.audio.sample_rate);
+  EXPECT_EQ(audio.samples.size(), static_cast<std::size_t>(frames * config.audio.hop_length));
+  EXPECT_NE(test::read_text(dir / "synth.log").find("real time"), std::string::npos);
+
+  // The wrong mel shape is a one-line user error naming the file.
+  write_npy(dir / "bad.npy", std::vector<float>(5 * 3, 0.0f), {5, 3});
+  EXPECT_EQ(run("synth --checkpoint " + (dir / "run").string() + " --mel " + (dir / "bad.npy").string() + " --out " +
+                    (dir / "x.wav").string(),
+                dir / "bad.log"),
+            2);
+  const std::string bad = test::read_text(dir / "bad.log");
+  EXPECT_NE(bad.find("bad.npy: mel has 3 bins per frame, the checkpoint's model expects 8"), std::string::npos) << bad;
+}
+
+}  // namespace
+}  // namespace wn
