@@ -3,6 +3,7 @@
 #include <immintrin.h>
 
 #include "core/kernels/kernels.h"
+#include "core/kernels/matmul_blocking.h"
 #include "core/kernels/simd_exp.h"
 
 namespace wn::kernels {
@@ -10,107 +11,24 @@ namespace {
 
 constexpr int kWidth = 16;
 
-inline __m512 load_w(const MatmulArgs& a, int64_t offset) {
-  if (a.w_bf16) {
-    const __m256i half = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(static_cast<const uint16_t*>(a.w) + offset));
-    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(half), 16));
-  }
-  return _mm512_loadu_ps(static_cast<const float*>(a.w) + offset);
-}
-
-// ROWS rows x V vectors of 16 columns, w streamed once. U independent partial sums over k
-// per output register keep enough FMAs in flight when ROWS x V is small (a thread's share of a
-// narrow layer); they are added at the end.
-template <int ROWS, int V, int U>
-inline void block(const MatmulArgs& a, int r0, int n0) {
-  __m512 acc[U][ROWS][V];
-  for (int u = 0; u < U; ++u) {
-    for (int r = 0; r < ROWS; ++r) {
-      for (int v = 0; v < V; ++v) acc[u][r][v] = _mm512_setzero_ps();
+struct Avx512 {
+  using Reg = __m512;
+  static constexpr int kWidth = 16;
+  static constexpr int kMaxRows = 4;  // 32 zmm registers: 16 accumulators + weights
+  static Reg zero() { return _mm512_setzero_ps(); }
+  static Reg load(const float* p) { return _mm512_loadu_ps(p); }
+  static void store(float* p, Reg v) { _mm512_storeu_ps(p, v); }
+  static Reg broadcast(float x) { return _mm512_set1_ps(x); }
+  static Reg fmadd(Reg a, Reg b, Reg c) { return _mm512_fmadd_ps(a, b, c); }
+  static Reg add(Reg a, Reg b) { return _mm512_add_ps(a, b); }
+  static Reg load_w(const MatmulArgs& a, int64_t offset) {
+    if (a.w_bf16) {
+      const __m256i half = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(static_cast<const uint16_t*>(a.w) + offset));
+      return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(half), 16));
     }
+    return _mm512_loadu_ps(static_cast<const float*>(a.w) + offset);
   }
-  int k = 0;
-  for (; k + U <= a.k; k += U) {
-    for (int u = 0; u < U; ++u) {
-      __m512 w[V];
-      for (int v = 0; v < V; ++v) w[v] = load_w(a, (k + u) * a.w_stride + n0 + v * kWidth);
-      for (int r = 0; r < ROWS; ++r) {
-        const __m512 x = _mm512_set1_ps(a.x[(r0 + r) * a.x_stride + k + u]);
-        for (int v = 0; v < V; ++v) acc[u][r][v] = _mm512_fmadd_ps(x, w[v], acc[u][r][v]);
-      }
-    }
-  }
-  for (; k < a.k; ++k) {
-    __m512 w[V];
-    for (int v = 0; v < V; ++v) w[v] = load_w(a, k * a.w_stride + n0 + v * kWidth);
-    for (int r = 0; r < ROWS; ++r) {
-      const __m512 x = _mm512_set1_ps(a.x[(r0 + r) * a.x_stride + k]);
-      for (int v = 0; v < V; ++v) acc[0][r][v] = _mm512_fmadd_ps(x, w[v], acc[0][r][v]);
-    }
-  }
-  for (int r = 0; r < ROWS; ++r) {
-    float* y = a.y + (r0 + r) * a.y_stride + n0;
-    for (int v = 0; v < V; ++v) {
-      __m512 sum = acc[0][r][v];
-      for (int u = 1; u < U; ++u) sum = _mm512_add_ps(sum, acc[u][r][v]);
-      const __m512 start = a.accumulate ? _mm512_loadu_ps(y + v * kWidth)
-                          : a.bias     ? _mm512_loadu_ps(a.bias + n0 + v * kWidth)
-                                       : _mm512_setzero_ps();
-      _mm512_storeu_ps(y + v * kWidth, _mm512_add_ps(start, sum));
-    }
-  }
-}
-
-// Partial sums so that ROWS x V x U >= 8 chains are in flight.
-template <int ROWS, int V>
-inline void block_auto(const MatmulArgs& a, int r0, int n0) {
-  constexpr int kChains = ROWS * V;
-  constexpr int kU = kChains >= 8 ? 1 : kChains >= 4 ? 2 : kChains >= 2 ? 4 : 8;
-  block<ROWS, V, kU>(a, r0, n0);
-}
-
-template <int ROWS>
-void rows_block(const MatmulArgs& a, int r0) {
-  constexpr int kVectors = ROWS == 1 ? 8 : 4;
-  int n = a.n_begin;
-  for (; n + kVectors * kWidth <= a.n_end; n += kVectors * kWidth) block_auto<ROWS, kVectors>(a, r0, n);
-  if (n + 4 * kWidth <= a.n_end) {
-    block_auto<ROWS, 4>(a, r0, n);
-    n += 4 * kWidth;
-  }
-  if (n + 2 * kWidth <= a.n_end) {
-    block_auto<ROWS, 2>(a, r0, n);
-    n += 2 * kWidth;
-  }
-  if (n + kWidth <= a.n_end) {
-    block_auto<ROWS, 1>(a, r0, n);
-    n += kWidth;
-  }
-  if (n < a.n_end) {  // fewer than 16 columns left
-    MatmulArgs tail = a;
-    tail.x = a.x + r0 * a.x_stride;
-    tail.y = a.y + r0 * a.y_stride;
-    tail.rows = ROWS;
-    tail.n_begin = n;
-    scalar_kernels().matmul(tail);
-  }
-}
-
-void all_rows(const MatmulArgs& a) {
-  int r = 0;
-  for (; r + 4 <= a.rows; r += 4) rows_block<4>(a, r);
-  switch (a.rows - r) {
-    case 3: rows_block<3>(a, r); break;
-    case 2: rows_block<2>(a, r); break;
-    case 1: rows_block<1>(a, r); break;
-    default: break;
-  }
-}
-
-void matmul_avx512(const MatmulArgs& a) {
-  if (a.rows <= 4) return all_rows(a);
-  for_each_k_panel(a, all_rows);
-}
+};
 
 void gate_avx512(const float* a, const float* b, float* out, int n) {
   const __m512 one = _mm512_set1_ps(1.0f);
@@ -136,7 +54,7 @@ void gate_avx512(const float* a, const float* b, float* out, int n) {
 }  // namespace
 
 const KernelTable* avx512_kernels_impl() {
-  static const KernelTable table{"avx512", matmul_avx512, gate_avx512};
+  static const KernelTable table{"avx512", Blocking<Avx512>::matmul, gate_avx512};
   return &table;
 }
 
