@@ -87,6 +87,19 @@ class C10dCommunicator final : public Communicator {
 
   void barrier() override { wait(group_->barrier()); }
 
+  void wait_for_primary(const std::string& key, std::chrono::milliseconds timeout) override {
+    const std::string full = "wavenet/primary/" + key;
+    try {
+      if (rank() == 0) {
+        store_->set(full, std::vector<uint8_t>{1});
+      } else {
+        store_->wait({full}, timeout);
+      }
+    } catch (const std::exception& e) {
+      throw UserError("distributed training: rank 0 did not finish " + key + " in time (" + short_message(e) + ")");
+    }
+  }
+
  private:
   static void wait(const c10::intrusive_ptr<c10d::Work>& work) {
     try {

@@ -49,6 +49,10 @@ class Communicator {
   // `bucket_bytes` so each bucket is one all-reduce.
   virtual void average(const std::vector<at::Tensor>& tensors, std::size_t bucket_bytes) = 0;
   virtual void barrier() = 0;
+  // For work only rank 0 does (evaluation, checkpoints), which can outlast the collective
+  // timeout: rank 0 marks `key` done in the rendezvous store, the others wait for the mark for
+  // up to `timeout`.
+  virtual void wait_for_primary(const std::string& key, std::chrono::milliseconds timeout) = 0;
 };
 
 }  // namespace wn

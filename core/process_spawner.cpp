@@ -7,6 +7,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+extern char** environ;
+
+#include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <thread>
@@ -66,34 +69,92 @@ void stop_all(const std::vector<pid_t>& pids, std::vector<bool>& running) {
 
 }  // namespace
 
+namespace {
+
+// The running workers, for the signal handler: Ctrl-C or SIGTERM to the parent is passed on,
+// so every worker checkpoints and stops instead of being orphaned.
+volatile sig_atomic_t g_worker_count = 0;
+pid_t g_workers[1024];
+
+extern "C" void forward_signal(int signal_number) {
+  for (sig_atomic_t i = 0; i < g_worker_count; ++i) kill(g_workers[i], signal_number);
+}
+
+// argv and environment of one worker, built before fork(): the child only calls execve().
+struct WorkerLaunch {
+  std::vector<std::string> env_strings;
+  std::vector<char*> env;
+  std::vector<char*> args;
+};
+
+WorkerLaunch launch_for(const std::vector<std::string>& argv, int rank, int nproc, const std::string& port) {
+  WorkerLaunch l;
+  const std::vector<std::pair<std::string, std::string>> ours = {
+      {"RANK", std::to_string(rank)},   {"LOCAL_RANK", std::to_string(rank)}, {"WORLD_SIZE", std::to_string(nproc)},
+      {"LOCAL_WORLD_SIZE", std::to_string(nproc)}, {"MASTER_ADDR", "127.0.0.1"}, {"MASTER_PORT", port}};
+  for (char** e = environ; *e; ++e) {
+    const std::string entry = *e;
+    const std::string name = entry.substr(0, entry.find('='));
+    bool replaced = false;
+    for (const auto& [k, v] : ours) replaced = replaced || k == name;
+    if (!replaced) l.env_strings.push_back(entry);
+  }
+  for (const auto& [k, v] : ours) l.env_strings.push_back(k + "=" + v);
+  for (auto& e : l.env_strings) l.env.push_back(e.data());
+  l.env.push_back(nullptr);
+  for (const auto& a : argv) l.args.push_back(const_cast<char*>(a.c_str()));
+  l.args.push_back(nullptr);
+  return l;
+}
+
+}  // namespace
+
 SpawnOutcome run_local_workers(const std::vector<std::string>& argv, int nproc) {
+  if (nproc < 1 || nproc > 1024) throw UserError("--nproc must be in [1, 1024]");
   const std::string port = std::to_string(find_free_port());
+  std::vector<WorkerLaunch> launches;
+  for (int rank = 0; rank < nproc; ++rank) launches.push_back(launch_for(argv, rank, nproc, port));
+
+  struct sigaction forward {};
+  forward.sa_handler = forward_signal;
+  sigemptyset(&forward.sa_mask);
+  struct sigaction previous_int {}, previous_term {};
+  sigaction(SIGINT, &forward, &previous_int);
+  sigaction(SIGTERM, &forward, &previous_term);
+
   std::vector<pid_t> pids;
+  std::vector<bool> running;
+  auto restore = [&] {
+    g_worker_count = 0;
+    sigaction(SIGINT, &previous_int, nullptr);
+    sigaction(SIGTERM, &previous_term, nullptr);
+  };
   for (int rank = 0; rank < nproc; ++rank) {
     const pid_t pid = fork();
-    if (pid < 0) throw IoError("fork failed while starting worker " + std::to_string(rank));
+    if (pid < 0) {
+      stop_all(pids, running);
+      restore();
+      throw IoError("fork failed while starting worker " + std::to_string(rank));
+    }
     if (pid == 0) {
-      setenv("RANK", std::to_string(rank).c_str(), 1);
-      setenv("LOCAL_RANK", std::to_string(rank).c_str(), 1);
-      setenv("WORLD_SIZE", std::to_string(nproc).c_str(), 1);
-      setenv("LOCAL_WORLD_SIZE", std::to_string(nproc).c_str(), 1);
-      setenv("MASTER_ADDR", "127.0.0.1", 1);
-      setenv("MASTER_PORT", port.c_str(), 1);
-      std::vector<char*> args;
-      for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-      args.push_back(nullptr);
-      execv("/proc/self/exe", args.data());
+      execve("/proc/self/exe", launches[rank].args.data(), launches[rank].env.data());
       _exit(127);
     }
     pids.push_back(pid);
+    running.push_back(true);
+    g_workers[rank] = pid;
+    g_worker_count = rank + 1;
   }
-  std::vector<bool> running(pids.size(), true);
+
   SpawnOutcome outcome;
   std::size_t alive = pids.size();
   while (alive > 0) {
     int status = 0;
     const pid_t pid = wait(&status);
-    if (pid < 0) break;
+    if (pid < 0) {
+      if (errno == EINTR) continue;  // a forwarded signal; keep waiting for the workers
+      break;                         // ECHILD: nothing left to wait for
+    }
     for (std::size_t r = 0; r < pids.size(); ++r) {
       if (pids[r] != pid) continue;
       running[r] = false;
@@ -108,6 +169,7 @@ SpawnOutcome run_local_workers(const std::vector<std::string>& argv, int nproc) 
       }
     }
   }
+  restore();
   return outcome;
 }
 

@@ -91,8 +91,13 @@ void prepare_output_dir(const fs::path& out, const std::string& fingerprint, boo
     }
     fs::create_directories(out / kStateDir);
   }
-  for (const auto& entry : fs::directory_iterator(out)) {
-    if (entry.path().filename().string().find(".tmp.") != std::string::npos) fs::remove(entry.path());
+  // Temporary files of an interrupted run (shards in OUTPUT_DIR, records in the state dir).
+  for (const fs::path& dir : {out, out / kStateDir}) {
+    for (const auto& entry : fs::directory_iterator(dir)) {
+      if (entry.is_regular_file() && entry.path().filename().string().find(".tmp.") != std::string::npos) {
+        fs::remove(entry.path());
+      }
+    }
   }
   const fs::path stamp = out / kStateDir / kFingerprintFile;
   if (fs::exists(stamp)) {

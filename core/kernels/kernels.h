@@ -34,6 +34,7 @@ struct MatmulArgs {
 constexpr int kPanelRows = 64;
 template <class Body>
 inline void for_each_k_panel(const MatmulArgs& a, Body&& body) {
+  if (a.k == 0) return body(a);  // still writes bias (or zeros) into y
   for (int k0 = 0; k0 < a.k; k0 += kPanelRows) {
     MatmulArgs panel = a;
     panel.k = a.k - k0 < kPanelRows ? a.k - k0 : kPanelRows;

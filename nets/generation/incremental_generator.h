@@ -21,7 +21,8 @@ struct GenerationRequest {
   double temperature = 1.0;
   // Teacher forcing: (B, samples) true audio fed back instead of the model's own samples.
   torch::Tensor teacher;
-  // Called after each step with the number of steps done (progress bars).
+  // Called after each step with the number of steps done (progress bars). Must not throw:
+  // the cached engine calls it from inside its thread team.
   std::function<void(int64_t)> on_step;
 };
 

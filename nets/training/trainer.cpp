@@ -29,6 +29,10 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
+// How long the other ranks wait for rank 0's evaluation and checkpoint (generating the eval
+// audio sample by sample can take minutes on a large model).
+constexpr std::chrono::milliseconds kPrimaryWorkTimeout = std::chrono::hours(2);
+
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
@@ -256,7 +260,7 @@ TrainerResult train(const TrainerOptions& options) {
   while (state.step < tc.max_steps) {
     bool stop = options.stop_requested && options.stop_requested->load();
     if (comm) {
-      torch::Tensor flag = torch::tensor({stop ? 1.0f : 0.0f});
+      torch::Tensor flag = torch::tensor({stop ? 1.0f : 0.0f}, torch::TensorOptions().device(device));
       comm->average({flag}, 4);
       stop = flag.item<float>() > 0;  // any rank asked: everyone stops after the same step
     }
@@ -346,8 +350,14 @@ TrainerResult train(const TrainerOptions& options) {
       window_start = Clock::now();
       window_wait_start = loader.wait_seconds();
     }
-    if (tc.eval_every > 0 && state.step % tc.eval_every == 0) evaluate();
-    if (state.step % tc.checkpoint_every == 0) save();
+    const bool eval_now = tc.eval_every > 0 && state.step % tc.eval_every == 0;
+    const bool save_now = state.step % tc.checkpoint_every == 0;
+    if (eval_now) evaluate();
+    if (save_now) save();
+    if (comm && (eval_now || save_now)) {
+      // Only rank 0 evaluates and saves; the others must not time out in the next all-reduce.
+      comm->wait_for_primary("step_" + std::to_string(state.step), kPrimaryWorkTimeout);
+    }
   }
   if (progress) progress->finish();
   if (checkpoints.latest() != checkpoints.path_for(state.step)) save();

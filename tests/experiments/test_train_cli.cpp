@@ -159,6 +159,17 @@ TEST(TrainCli, SpawnerStopsAllWorkersWhenOneDies) {
       << test::read_text(job.dir / "parent.log");
 }
 
+TEST(TrainCli, SigintToTheSpawnerStopsWorkersGracefully) {
+  Job job({"train.max_steps=1000000", "train.checkpoint_every=1000000"});
+  const pid_t parent = start(job.train_args("run", {"--nproc", "2"}), {}, job.dir / "parent.log");
+  ASSERT_TRUE(wait_for_file(job.dir / "run", "events.out", std::chrono::seconds(60)));
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  kill(parent, SIGINT);  // only the parent: it must pass the signal on
+  const int status = wait_bounded(parent, std::chrono::seconds(60));
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << test::read_text(job.dir / "parent.log");
+  EXPECT_TRUE(CheckpointDirectory(job.dir / "run").latest().has_value()) << "workers checkpoint when stopped";
+}
+
 TEST(TrainCli, SigintCheckpointsAndResumes) {
   Job job({"train.max_steps=1000000", "train.checkpoint_every=1000000"});
   const pid_t pid = start(job.train_args("run"), {}, job.dir / "run.log");
