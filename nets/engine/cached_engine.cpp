@@ -94,7 +94,7 @@ torch::Tensor CachedEngine::generate(const GenerationRequest& request, uint64_t 
   ws.threads = options_.threads;
   ws.chunk = static_cast<int>(std::min<int64_t>(options_.chunk, std::max<int64_t>(1, ws.steps)));
   const int B = ws.batch, R = ws.residual, G = ws.gate, H = ws.half, L = ws.layers, S = ws.skip;
-  TORCH_CHECK(!upsampled.defined() || upsampled.size(1) == ws.steps, "engine: the mel covers ", upsampled.size(1),
+  TORCH_CHECK(!upsampled.defined() || upsampled.size(1) >= ws.steps, "engine: the mel covers ", upsampled.size(1),
               " samples but ", ws.steps, " were requested");
   TORCH_CHECK(!embedded.defined() || embedded.size(0) == B, "engine: ", embedded.size(0), " labels for a batch of ", B);
   TORCH_CHECK(!request.teacher.defined() || (request.teacher.size(0) == B && request.teacher.size(1) == ws.steps),
