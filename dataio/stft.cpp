@@ -25,7 +25,8 @@ using FftwBuffer = std::unique_ptr<T[], FftwFree>;
 }  // namespace
 
 struct Stft::Plan {
-  fftw_plan plan = nullptr;
+  fftw_plan plan = nullptr;     // r2c
+  fftw_plan inverse = nullptr;  // c2r
 };
 
 std::vector<double> periodic_hann(int length) {
@@ -48,15 +49,19 @@ Stft::Stft(int n_fft, int win_length, int hop_length)
       static_cast<fftw_complex*>(fftw_malloc(sizeof(fftw_complex) * bins())));
   std::lock_guard<std::mutex> lock(planner_mutex());
   plan_->plan = fftw_plan_dft_r2c_1d(n_fft, in.get(), out.get(), FFTW_ESTIMATE);
-  if (!plan_->plan) throw std::runtime_error("FFTW could not plan an FFT of size " + std::to_string(n_fft));
+  plan_->inverse = fftw_plan_dft_c2r_1d(n_fft, out.get(), in.get(), FFTW_ESTIMATE);
+  if (!plan_->plan || !plan_->inverse) throw std::runtime_error("FFTW could not plan an FFT of size " + std::to_string(n_fft));
 }
 
 Stft::~Stft() {
   std::lock_guard<std::mutex> lock(planner_mutex());
   if (plan_->plan) fftw_destroy_plan(plan_->plan);
+  if (plan_->inverse) fftw_destroy_plan(plan_->inverse);
 }
 
-std::vector<double> Stft::spectrogram(const std::vector<float>& audio, int power) const {
+// Runs per_frame(frame_index, spectrum) for every centred, windowed frame of `audio`.
+template <class PerFrame>
+void Stft::for_each_frame(const std::vector<float>& audio, PerFrame&& per_frame) const {
   const auto n = static_cast<int64_t>(audio.size());
   const int pad = n_fft_ / 2;
   if (n <= pad) {
@@ -70,21 +75,61 @@ std::vector<double> Stft::spectrogram(const std::vector<float>& audio, int power
   for (int k = 0; k < pad; ++k) padded[pad + n + k] = audio[n - 2 - k];
 
   const int64_t frames = frames_for(n);
-  const int nb = bins();
-  std::vector<double> result(static_cast<std::size_t>(frames * nb));
   FftwBuffer<double> in(static_cast<double*>(fftw_malloc(sizeof(double) * n_fft_)));
-  FftwBuffer<fftw_complex> out(
-      static_cast<fftw_complex*>(fftw_malloc(sizeof(fftw_complex) * nb)));
+  FftwBuffer<fftw_complex> out(static_cast<fftw_complex*>(fftw_malloc(sizeof(fftw_complex) * bins())));
   for (int64_t f = 0; f < frames; ++f) {
     const float* frame = padded.data() + f * hop_;
     for (int i = 0; i < n_fft_; ++i) in[i] = frame[i] * window_[i];
     fftw_execute_dft_r2c(plan_->plan, in.get(), out.get());
+    per_frame(f, out.get());
+  }
+}
+
+std::vector<double> Stft::spectrogram(const std::vector<float>& audio, int power) const {
+  const int nb = bins();
+  std::vector<double> result(static_cast<std::size_t>(frames_for(static_cast<int64_t>(audio.size())) * nb));
+  for_each_frame(audio, [&](int64_t f, const fftw_complex* spectrum) {
     double* row = result.data() + f * nb;
     for (int b = 0; b < nb; ++b) {
-      const double re = out[b][0], im = out[b][1];
-      const double p = re * re + im * im;
+      const double p = spectrum[b][0] * spectrum[b][0] + spectrum[b][1] * spectrum[b][1];
       row[b] = power == 2 ? p : std::sqrt(p);
     }
+  });
+  return result;
+}
+
+std::vector<std::complex<double>> Stft::complex_spectrogram(const std::vector<float>& audio) const {
+  const int nb = bins();
+  std::vector<std::complex<double>> result(static_cast<std::size_t>(frames_for(static_cast<int64_t>(audio.size())) * nb));
+  for_each_frame(audio, [&](int64_t f, const fftw_complex* spectrum) {
+    for (int b = 0; b < nb; ++b) result[f * nb + b] = {spectrum[b][0], spectrum[b][1]};
+  });
+  return result;
+}
+
+std::vector<float> Stft::inverse(const std::vector<std::complex<double>>& spectrum, int64_t length) const {
+  const int nb = bins();
+  const auto frames = static_cast<int64_t>(spectrum.size()) / nb;
+  const int pad = n_fft_ / 2;
+  const int64_t padded_length = n_fft_ + hop_ * (frames - 1);
+  std::vector<double> signal(static_cast<std::size_t>(padded_length), 0.0), envelope(signal.size(), 0.0);
+  FftwBuffer<fftw_complex> in(static_cast<fftw_complex*>(fftw_malloc(sizeof(fftw_complex) * nb)));
+  FftwBuffer<double> out(static_cast<double*>(fftw_malloc(sizeof(double) * n_fft_)));
+  for (int64_t f = 0; f < frames; ++f) {
+    for (int b = 0; b < nb; ++b) {
+      in[b][0] = spectrum[f * nb + b].real();
+      in[b][1] = spectrum[f * nb + b].imag();
+    }
+    fftw_execute_dft_c2r(plan_->inverse, in.get(), out.get());  // unnormalised: divide by n_fft
+    for (int i = 0; i < n_fft_; ++i) {
+      signal[f * hop_ + i] += out[i] / n_fft_ * window_[i];
+      envelope[f * hop_ + i] += window_[i] * window_[i];
+    }
+  }
+  std::vector<float> result(static_cast<std::size_t>(length), 0.0f);
+  for (int64_t t = 0; t < length && pad + t < padded_length; ++t) {
+    const double e = envelope[pad + t];
+    result[t] = e > 1e-11 ? static_cast<float>(signal[pad + t] / e) : 0.0f;
   }
   return result;
 }

@@ -5,6 +5,7 @@
 // 1e-5 relative agreement with torchaudio we promise. Thread-safe once built: many workers may
 // share one Stft.
 
+#include <complex>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -30,11 +31,19 @@ class Stft {
   // |X|^power (power 1 or 2), row-major frames x bins. Needs more than n_fft/2 samples for the
   // reflect padding; throws std::invalid_argument otherwise.
   std::vector<double> spectrogram(const std::vector<float>& audio, int power) const;
+  // The complex STFT, frames x bins.
+  std::vector<std::complex<double>> complex_spectrogram(const std::vector<float>& audio) const;
+  // Inverse of complex_spectrogram (windowed overlap-add divided by the summed squared window,
+  // centring removed, like torch.istft), returning `length` samples (at most
+  // (frames-1)*hop + n_fft/2; zero beyond what the frames cover).
+  std::vector<float> inverse(const std::vector<std::complex<double>>& spectrum, int64_t length) const;
 
  private:
   int n_fft_;
   int hop_;
   std::vector<double> window_;  // n_fft long, Hann of win_length centred
+  template <class PerFrame>
+  void for_each_frame(const std::vector<float>& audio, PerFrame&& per_frame) const;
   struct Plan;
   std::unique_ptr<Plan> plan_;
 };
