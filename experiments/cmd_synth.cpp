@@ -11,6 +11,7 @@
 #include "core/errors.h"
 #include "core/progress.h"
 #include "dataio/audio_io.h"
+#include "dataio/griffin_lim.h"
 #include "dataio/npy.h"
 #include "experiments/cli_common.h"
 #include "nets/engine/cached_engine.h"
@@ -20,6 +21,9 @@ namespace wn::cli {
 namespace {
 
 struct SynthArgs {
+  std::string vocoder = "wavenet";
+  int iterations = 60;
+  ConfigArgs config;  // the audio recipe, for griffin-lim without a checkpoint
   std::string checkpoint;
   std::string mel;
   std::string out;
@@ -49,7 +53,34 @@ torch::Tensor mel_input(const NpyArray& array, int n_mels, int context, bool tra
   return mel.unsqueeze(0);
 }
 
+// The classical baseline: Griffin-Lim from the same mel, with the recipe of the checkpoint (if
+// given) or of --config.
+void run_griffin_lim(const SynthArgs& args) {
+  const Config config = args.checkpoint.empty() ? args.config.resolve() : load_model(args.checkpoint, true).config;
+  const NpyArray array = read_npy(args.mel);
+  const torch::Tensor mel = mel_input(array, config.audio.n_mels, 0, args.mel_is_bins_by_frames, args.mel).squeeze(0).contiguous();
+  std::vector<float> frames(mel.data_ptr<float>(), mel.data_ptr<float>() + mel.numel());
+  ProgressOptions po;
+  po.unit = "iterations";
+  ProgressBar progress("griffin-lim", args.iterations, po);
+  GriffinLimOptions options;
+  options.iterations = args.iterations;
+  options.seed = static_cast<uint64_t>(args.seed);
+  options.on_iteration = [&](int, double convergence) {
+    char detail[64];
+    std::snprintf(detail, sizeof detail, "spectral convergence %.4f", convergence);
+    progress.set_detail(detail);
+    progress.advance();
+  };
+  const std::vector<float> audio = griffin_lim_from_mel(frames, config.audio, options);
+  progress.finish();
+  write_wav(args.out, audio, config.audio.sample_rate, args.float_wav ? WavEncoding::float32 : WavEncoding::pcm16);
+  std::printf("wrote %s: %zu samples (Griffin-Lim, %d iterations)\n", args.out.c_str(), audio.size(), args.iterations);
+}
+
 void run(const SynthArgs& args) {
+  if (args.vocoder == "griffin-lim") return run_griffin_lim(args);
+  if (args.checkpoint.empty()) throw UserError("--checkpoint is required for --vocoder wavenet");
   LoadedModel model = load_model(args.checkpoint, !args.raw_weights);
   const Config& c = model.config;
   if (!c.model.local_conditioning) throw UserError(args.checkpoint + ": an unconditional model takes no mel");
@@ -95,7 +126,11 @@ void run(const SynthArgs& args) {
 void register_synth_command(CLI::App& app) {
   auto args = std::make_shared<SynthArgs>();
   CLI::App* command = app.add_subcommand("synth", "Generate audio from a mel spectrogram with the cached engine");
-  command->add_option("--checkpoint", args->checkpoint, "checkpoint file, or a run directory (its latest checkpoint)")->required();
+  command->add_option("--checkpoint", args->checkpoint, "checkpoint file, or a run directory (its latest checkpoint)");
+  command->add_option("--vocoder", args->vocoder, "wavenet (the cached engine) or griffin-lim (the classical baseline)")
+      ->check(CLI::IsMember({"wavenet", "griffin-lim"}))
+      ->capture_default_str();
+  command->add_option("--iterations", args->iterations, "Griffin-Lim iterations")->capture_default_str()->check(CLI::Range(1, 10000));
   command->add_option("--mel", args->mel, "float32 .npy of shape (frames, n_mels)")->required();
   command->add_option("--out", args->out, "output wav")->required();
   command->add_flag("--mel-bins-first", args->mel_is_bins_by_frames, "the .npy is (n_mels, frames)");
@@ -105,6 +140,7 @@ void register_synth_command(CLI::App& app) {
   command->add_option("--temperature", args->temperature, "sampling temperature")->check(CLI::PositiveNumber)->capture_default_str();
   command->add_option("--seed", args->seed, "sampling seed")->capture_default_str();
   command->add_flag("--float", args->float_wav, "write a 32-bit float wav instead of 16-bit PCM");
+  add_config_options(*command, args->config);
   command->callback([args] { run(*args); });
 }
 

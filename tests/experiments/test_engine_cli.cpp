@@ -3,11 +3,13 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <regex>
 
 #include "dataio/audio_io.h"
 #include "dataio/npy.h"
+#include "tests/dataio/audio_fixtures.h"
 #include "tests/nets/training_fixtures.h"
 #include "tests/test_support.h"
 
@@ -69,6 +71,15 @@ TEST(SynthCli, MelToWavOfExactLength) {
   EXPECT_EQ(audio.samples.size(), static_cast<std::size_t>(frames * config.audio.hop_length));
   EXPECT_NE(test::read_text(dir / "synth.log").find("real time"), std::string::npos);
 
+  // The classical baseline from the same mel, with the recipe of the checkpoint.
+  ASSERT_EQ(run("--log-level warn synth --vocoder griffin-lim --iterations 5 --checkpoint " + (dir / "run").string() +
+                    " --mel " + (dir / "mel.npy").string() + " --out " + (dir / "gl.wav").string(),
+                dir / "gl.log"),
+            0)
+      << test::read_text(dir / "gl.log");
+  EXPECT_EQ(read_audio_mono(dir / "gl.wav").samples.size(), static_cast<std::size_t>(frames * config.audio.hop_length));
+  EXPECT_EQ(run("synth --mel " + (dir / "mel.npy").string() + " --out " + (dir / "x.wav").string(), dir / "nockpt.log"), 2);
+
   // The wrong mel shape is a one-line user error naming the file.
   write_npy(dir / "bad.npy", std::vector<float>(5 * 3, 0.0f), {5, 3});
   EXPECT_EQ(run("synth --checkpoint " + (dir / "run").string() + " --mel " + (dir / "bad.npy").string() + " --out " +
@@ -77,6 +88,23 @@ TEST(SynthCli, MelToWavOfExactLength) {
             2);
   const std::string bad = test::read_text(dir / "bad.log");
   EXPECT_NE(bad.find("bad.npy: mel has 3 bins per frame, the checkpoint's model expects 8"), std::string::npos) << bad;
+}
+
+TEST(EvalCli, ComparesDirectoriesByName) {
+  test::TempDir dir;
+  std::vector<float> tone(8000);
+  for (std::size_t t = 0; t < tone.size(); ++t) tone[t] = 0.3f * std::sin(0.07f * t) + 0.1f * std::sin(0.31f * t);
+  test::write_wav16(dir / "ref/a.wav", tone, 22050);
+  test::write_wav16(dir / "same/a.wav", tone, 22050);
+  ASSERT_EQ(run("eval " + (dir / "ref").string() + " " + (dir / "same").string() + " --json " + (dir / "m.json").string(),
+                dir / "log"),
+            0)
+      << test::read_text(dir / "log");
+  const std::string out = test::read_text(dir / "log");
+  EXPECT_NE(out.find("a          "), std::string::npos) << out;
+  EXPECT_NE(out.find("inf"), std::string::npos) << "identical files: infinite SNR\n" << out;
+  EXPECT_NE(test::read_text(dir / "m.json").find("\"log_mel_distance\": 0"), std::string::npos);
+  EXPECT_EQ(run("eval " + (dir / "ref").string() + " " + (dir / "missing").string(), dir / "bad"), 2);
 }
 
 }  // namespace
