@@ -15,12 +15,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Orthonormal DCT-II of one frame's natural-log mel power, coefficients [0, count).
+// Orthonormal DCT-II of one frame's natural-log mel amplitude, coefficients [0, count).
 std::vector<double> cepstrum(const float* mel, int n_mels, int count, const AudioConfig& a) {
   std::vector<double> log_power(static_cast<std::size_t>(n_mels));
   for (int m = 0; m < n_mels; ++m) {
     const double v = std::max(static_cast<double>(mel[m]), a.log_floor);
-    log_power[m] = a.power == 2 ? std::log(v) : 2.0 * std::log(v);
+    log_power[m] = a.power == 2 ? 0.5 * std::log(v) : std::log(v);  // amplitude, whatever the recipe stores
   }
   std::vector<double> c(static_cast<std::size_t>(count));
   for (int k = 0; k < count; ++k) {

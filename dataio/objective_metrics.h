@@ -1,7 +1,7 @@
 #pragma once
 // Objective comparison of generated audio with its reference, the numbers vocoder papers report:
 // log-mel spectral distance (mean |log mel difference|, in the recipe's log units), mel-cepstral
-// distortion (dB, over cepstral coefficients 1..min(24, n_mels-1) of the natural-log mel power),
+// distortion (dB, over cepstral coefficients 1..min(24, n_mels-1) of the natural-log mel amplitude),
 // and signal-to-noise ratio after the best integer alignment within +-max_lag samples.
 
 #include <cstdint>

@@ -42,6 +42,7 @@ void register_bench_command(CLI::App& app);
 void register_bench_engine(CLI::App& bench);  // options and callback of `bench` itself
 void register_synth_command(CLI::App& app);
 void register_config_command(CLI::App& app);
+void register_demo_command(CLI::App& app);
 void register_eval_command(CLI::App& app);
 void register_preprocess_command(CLI::App& app);
 void register_train_command(CLI::App& app, int argc, char** argv);

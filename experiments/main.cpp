@@ -53,6 +53,7 @@ int run(int argc, char** argv) {
   app.add_option("--log-level", level, "debug, info, warn, error or off")->capture_default_str();
   app.footer("Run 'wavenet <subcommand> --help' for the options of each subcommand.\n");
 
+  wn::cli::register_demo_command(app);
   wn::cli::register_preprocess_command(app);
   wn::cli::register_train_command(app, argc, argv);
   wn::cli::register_synth_command(app);

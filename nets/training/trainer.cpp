@@ -248,6 +248,7 @@ TrainerResult train(const TrainerOptions& options) {
     outputs.audio("valid/reference", reference, config.audio.sample_rate, state.step);
   };
 
+  const auto run_start = Clock::now();
   int consecutive_bad = 0;
   double window_loss = 0, window_norm = 0;
   int window_steps = 0;
@@ -258,7 +259,8 @@ TrainerResult train(const TrainerOptions& options) {
   bool first_window = true;
 
   while (state.step < tc.max_steps) {
-    bool stop = options.stop_requested && options.stop_requested->load();
+    bool stop = (options.stop_requested && options.stop_requested->load()) ||
+                (options.max_seconds > 0 && seconds_since(run_start) > options.max_seconds);
     if (comm) {
       torch::Tensor flag = torch::tensor({stop ? 1.0f : 0.0f}, torch::TensorOptions().device(device));
       comm->average({flag}, 4);
@@ -266,7 +268,7 @@ TrainerResult train(const TrainerOptions& options) {
     }
     if (stop) {
       result.stopped_early = true;
-      WN_LOG(info) << "stop requested: checkpointing at step " << state.step;
+      WN_LOG(info) << "stopping (signal or time budget): checkpointing at step " << state.step;
       break;
     }
 

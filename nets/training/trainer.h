@@ -24,6 +24,8 @@ struct TrainerOptions {
   bool show_progress = true;
   // Set from a signal handler; the loop stops after the current step and checkpoints.
   const std::atomic<bool>* stop_requested = nullptr;
+  // Wall-clock budget in seconds (0: none); reaching it stops like a signal (the demo uses it).
+  double max_seconds = 0;
   // Tests: called after each optimizer step with the step number.
   std::function<void(int64_t)> on_step;
 };

@@ -51,7 +51,7 @@ TEST(Cli, HelpListsSubcommands) {
 }
 
 TEST(Cli, EverySubcommandHasHelp) {
-  for (const std::string sub : {"config", "config show", "selfcheck", "preprocess", "train", "synth", "eval", "bench",
+  for (const std::string sub : {"config", "config show", "selfcheck", "preprocess", "train", "synth", "eval", "demo", "bench",
                                 "bench preprocess", "bench loader", "bench train"}) {
     const RunResult r = run_wavenet(sub + " --help");
     EXPECT_EQ(r.exit_code, 0) << sub;

@@ -1,0 +1,33 @@
+// `wavenet demo` end to end with a shortened budget: a few sentences, seconds of training.
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+
+#include "tests/test_support.h"
+
+namespace wn {
+namespace {
+
+TEST(DemoCli, RunsEndToEndWithAShortBudget) {
+  test::TempDir dir;
+  const auto out = dir / "demo";
+  const std::string command = std::string("'") + WAVENET_EXE + "' demo --out '" + out.string() +
+                              "' --train-seconds 5 --sentences 2 --voices 2 --synth-seconds 0.2 --utterances 2 > '" +
+                              (dir / "log").string() + "' 2>&1";
+  const int status = std::system(command.c_str());
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << test::read_text(dir / "log");
+  const std::string summary = test::read_text(out / "summary.txt");
+  for (const char* row : {"wavenet demo summary", "WaveNet ", "Griffin-Lim ", "engine bench", "training     steps"}) {
+    EXPECT_NE(summary.find(row), std::string::npos) << row << "\n" << summary;
+  }
+  for (const char* kind : {"reference", "wavenet", "griffin_lim"}) {
+    EXPECT_FALSE(std::filesystem::is_empty(out / "samples" / kind)) << kind;
+  }
+  EXPECT_TRUE(std::filesystem::exists(out / "shards/manifest.yaml"));
+  EXPECT_TRUE(std::filesystem::exists(out / "run/config.yaml"));
+}
+
+}  // namespace
+}  // namespace wn
