@@ -9,7 +9,7 @@ cd "$(dirname "$0")"
 packages=(
   g++ cmake ninja-build ccache pkg-config git
   libtorch-dev libgloo-dev libopenblas0-pthread
-  libsndfile1-dev libsoxr-dev libfftw3-dev libhdf5-dev
+  libsndfile1-dev libsoxr-dev libfftw3-dev libhdf5-dev libpng-dev
   libyaml-cpp-dev libcli11-dev libgtest-dev
   espeak-ng
 )

@@ -20,6 +20,8 @@
 #include "dataio/griffin_lim.h"
 #include "dataio/loader.h"
 #include "dataio/manifest.h"
+#include "dataio/mel.h"
+#include "dataio/spectrogram_png.h"
 #include "dataio/objective_metrics.h"
 #include "dataio/preprocess.h"
 #include "experiments/cli_common.h"
@@ -102,14 +104,21 @@ void run(const DemoArgs& args) {
   const torch::Tensor generated = engine.generate(request, static_cast<uint64_t>(config.engine.seed));
   const double synth_wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - synth_start).count();
   const int64_t frames = crop.crop_samples / hop;
-  for (const char* kind : {"reference", "wavenet", "griffin_lim"}) fs::create_directories(out / "samples" / kind);
+  for (const char* kind : {"reference", "wavenet", "griffin_lim", "plots"}) fs::create_directories(out / "samples" / kind);
+  const MelSpectrogram analysis(config.audio);
   for (int64_t i = 0; i < n; ++i) {
     const std::string name = "utt" + std::to_string(i) + "_" + fs::path(valid.utterance(static_cast<std::size_t>(i)).name).filename().string();
     auto row = [](const torch::Tensor& t) { return std::vector<float>(t.data_ptr<float>(), t.data_ptr<float>() + t.numel()); };
     write_wav(out / "samples/reference" / (name + ".wav"), row(batch.audio[i].contiguous()), config.audio.sample_rate);
     write_wav(out / "samples/wavenet" / (name + ".wav"), row(generated[i].contiguous()), config.audio.sample_rate);
     const torch::Tensor mel = batch.mel[i].narrow(0, crop.context_frames, frames).contiguous();
-    write_wav(out / "samples/griffin_lim" / (name + ".wav"), griffin_lim_from_mel(row(mel), config.audio), config.audio.sample_rate);
+    const std::vector<float> gl_audio = griffin_lim_from_mel(row(mel), config.audio);
+    write_wav(out / "samples/griffin_lim" / (name + ".wav"), gl_audio, config.audio.sample_rate);
+    // Reference mel | WaveNet's audio's mel | Griffin-Lim's audio's mel.
+    write_mel_panels_png(out / "samples/plots" / (name + ".png"),
+                         {{row(mel), config.audio.n_mels},
+                          {analysis.compressed(row(generated[i].contiguous())), config.audio.n_mels},
+                          {analysis.compressed(gl_audio), config.audio.n_mels}});
   }
 
   stage(5, "objective evaluation against the originals");
@@ -143,6 +152,7 @@ void run(const DemoArgs& args) {
           << " samples/s (" << fmt(report.cases[0].real_time_factor) << "x real time); LibTorch incremental "
           << static_cast<int64_t>(report.cases[1].samples_per_second) << "; naive " << static_cast<int64_t>(report.cases[2].samples_per_second)
           << "\n\n  wavs         " << (out / "samples").string() << "/{reference,wavenet,griffin_lim}\n"
+          << "  plots        " << (out / "samples/plots").string() << " (mels: reference | WaveNet | Griffin-Lim)\n"
           << "  run dir      " << (out / "run").string() << "   (tensorboard --logdir " << (out / "run").string() << ")\n"
           << "  shards       " << (out / "shards").string() << "\n"
           << "  summary      " << (out / "summary.txt").string() << "\n";

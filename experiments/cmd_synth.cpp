@@ -12,6 +12,8 @@
 #include "core/progress.h"
 #include "dataio/audio_io.h"
 #include "dataio/griffin_lim.h"
+#include "dataio/mel.h"
+#include "dataio/spectrogram_png.h"
 #include "dataio/npy.h"
 #include "experiments/cli_common.h"
 #include "nets/engine/cached_engine.h"
@@ -34,7 +36,19 @@ struct SynthArgs {
   double temperature = 1.0;
   int64_t seed = 1234;
   bool float_wav = false;
+  bool plot = false;
 };
+
+// OUT.png beside OUT.wav: the input mel and the generated audio's mel, side by side.
+void plot_beside(const SynthArgs& args, const std::vector<float>& input_mel, const std::vector<float>& audio,
+                 const AudioConfig& recipe) {
+  if (!args.plot) return;
+  const MelSpectrogram mel(recipe);
+  std::filesystem::path png = args.out;
+  png.replace_extension(".png");
+  write_mel_panels_png(png, {{input_mel, recipe.n_mels}, {mel.compressed(audio), recipe.n_mels}});
+  std::printf("wrote %s\n", png.c_str());
+}
 
 // (frames, n_mels) float32 as (1, frames + 2*context, n_mels), edges padded with the first and
 // last frame (the loader pads with silence inside a corpus; a standalone mel has no
@@ -76,6 +90,7 @@ void run_griffin_lim(const SynthArgs& args) {
   progress.finish();
   write_wav(args.out, audio, config.audio.sample_rate, args.float_wav ? WavEncoding::float32 : WavEncoding::pcm16);
   std::printf("wrote %s: %zu samples (Griffin-Lim, %d iterations)\n", args.out.c_str(), audio.size(), args.iterations);
+  plot_beside(args, frames, audio, config.audio);
 }
 
 void run(const SynthArgs& args) {
@@ -119,6 +134,8 @@ void run(const SynthArgs& args) {
   std::printf("wrote %s: %lld samples (%.2f s at %d Hz) from %s step %lld\n", args.out.c_str(),
               static_cast<long long>(samples), samples / double(c.audio.sample_rate), c.audio.sample_rate,
               model.checkpoint.c_str(), static_cast<long long>(model.step));
+  const torch::Tensor own = mel.squeeze(0).narrow(0, model.net->context_frames(), frames).contiguous();
+  plot_beside(args, std::vector<float>(own.data_ptr<float>(), own.data_ptr<float>() + own.numel()), wav, c.audio);
 }
 
 }  // namespace
@@ -140,6 +157,7 @@ void register_synth_command(CLI::App& app) {
   command->add_option("--temperature", args->temperature, "sampling temperature")->check(CLI::PositiveNumber)->capture_default_str();
   command->add_option("--seed", args->seed, "sampling seed")->capture_default_str();
   command->add_flag("--float", args->float_wav, "write a 32-bit float wav instead of 16-bit PCM");
+  command->add_flag("--plot", args->plot, "also write OUT.png: the input mel and the generated audio's mel");
   add_config_options(*command, args->config);
   command->callback([args] { run(*args); });
 }

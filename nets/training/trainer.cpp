@@ -362,6 +362,11 @@ TrainerResult train(const TrainerOptions& options) {
     }
   }
   if (progress) progress->finish();
+  if (window_steps > 0) {  // a last, partial logging window still counts
+    const double mean_loss = window_loss / window_steps;
+    if (first_window) result.first_loss = mean_loss;
+    result.last_loss = mean_loss;
+  }
   if (checkpoints.latest() != checkpoints.path_for(state.step)) save();
   if (comm) comm->barrier();
   result.last_step = state.step;

@@ -22,7 +22,7 @@ TEST(DemoCli, RunsEndToEndWithAShortBudget) {
   for (const char* row : {"wavenet demo summary", "WaveNet ", "Griffin-Lim ", "engine bench", "training     steps"}) {
     EXPECT_NE(summary.find(row), std::string::npos) << row << "\n" << summary;
   }
-  for (const char* kind : {"reference", "wavenet", "griffin_lim"}) {
+  for (const char* kind : {"reference", "wavenet", "griffin_lim", "plots"}) {
     EXPECT_FALSE(std::filesystem::is_empty(out / "samples" / kind)) << kind;
   }
   EXPECT_TRUE(std::filesystem::exists(out / "shards/manifest.yaml"));

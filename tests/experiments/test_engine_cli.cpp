@@ -62,7 +62,7 @@ TEST(SynthCli, MelToWavOfExactLength) {
   std::vector<float> mel(static_cast<std::size_t>(frames * config.audio.n_mels), -2.0f);
   write_npy(dir / "mel.npy", mel, {frames, config.audio.n_mels});
   ASSERT_EQ(run("synth --checkpoint " + (dir / "run").string() + " --mel " + (dir / "mel.npy").string() + " --out " +
-                    (dir / "out.wav").string() + " --threads 2",
+                    (dir / "out.wav").string() + " --threads 2 --plot",
                 dir / "synth.log"),
             0)
       << test::read_text(dir / "synth.log");
@@ -70,6 +70,7 @@ TEST(SynthCli, MelToWavOfExactLength) {
   EXPECT_EQ(audio.sample_rate, config.audio.sample_rate);
   EXPECT_EQ(audio.samples.size(), static_cast<std::size_t>(frames * config.audio.hop_length));
   EXPECT_NE(test::read_text(dir / "synth.log").find("real time"), std::string::npos);
+  EXPECT_EQ(test::read_text(dir / "out.png").substr(1, 3), "PNG") << "--plot writes OUT.png";
 
   // The classical baseline from the same mel, with the recipe of the checkpoint.
   ASSERT_EQ(run("--log-level warn synth --vocoder griffin-lim --iterations 5 --checkpoint " + (dir / "run").string() +
