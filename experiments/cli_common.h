@@ -34,6 +34,9 @@ std::vector<std::filesystem::path> preset_directories();
 // (Debian's LibTorch otherwise starts with a single thread.)
 void set_compute_threads(int threads);
 
+// A figure for tables: fixed decimals, "inf" for infinities (identical signals' SNR).
+std::string format_figure(double value, int decimals = 3);
+
 // The command line as given, for run directories and logs.
 std::vector<std::string> command_line(int argc, char** argv);
 

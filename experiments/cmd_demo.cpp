@@ -46,12 +46,7 @@ struct DemoArgs {
   ConfigArgs config;
 };
 
-std::string fmt(double v) {
-  if (std::isinf(v)) return "inf";
-  char b[32];
-  std::snprintf(b, sizeof b, "%.3f", v);
-  return b;
-}
+std::string fmt(double v) { return format_figure(v, 3); }
 
 void stage(int n, const std::string& what) { WN_LOG(info) << "demo " << n << "/6: " << what; }
 

@@ -23,12 +23,7 @@ struct EvalArgs {
   ConfigArgs config;
 };
 
-std::string number(double v) {
-  if (std::isinf(v)) return "inf";
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.4f", v);
-  return buffer;
-}
+std::string number(double v) { return format_figure(v, 4); }
 
 void run(const EvalArgs& args) {
   const Config config = args.config.resolve();
