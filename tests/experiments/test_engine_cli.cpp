@@ -88,7 +88,24 @@ TEST(SynthCli, MelToWavOfExactLength) {
                 dir / "bad.log"),
             2);
   const std::string bad = test::read_text(dir / "bad.log");
-  EXPECT_NE(bad.find("bad.npy: mel has 3 bins per frame, the checkpoint's model expects 8"), std::string::npos) << bad;
+  EXPECT_NE(bad.find("bad.npy: mel has 3 bins per frame, the model expects 8"), std::string::npos) << bad;
+
+  // Copy-synthesis from audio files with the checkpoint's recipe; a broken input is reported and
+  // skipped while the good one is still generated.
+  std::vector<float> tone(static_cast<std::size_t>(config.audio.sample_rate / 4));
+  for (std::size_t t = 0; t < tone.size(); ++t) tone[t] = 0.4f * std::sin(0.05f * t);
+  test::write_wav16(dir / "in/speech.wav", tone, config.audio.sample_rate);
+  test::write_text(dir / "in/broken.wav", "not audio");
+  EXPECT_EQ(run("synth --checkpoint " + (dir / "run").string() + " --wav " + (dir / "in/speech.wav").string() + " --wav " +
+                    (dir / "in/broken.wav").string() + " --out-dir " + (dir / "gen").string(),
+                dir / "copy.log"),
+            2);
+  const std::string copy = test::read_text(dir / "copy.log");
+  EXPECT_NE(copy.find("broken.wav: cannot read audio"), std::string::npos) << copy;
+  EXPECT_NE(copy.find("1 of 2 inputs failed"), std::string::npos) << copy;
+  const MonoAudio copied = read_audio_mono(dir / "gen/speech.wav");
+  EXPECT_EQ(copied.samples.size() % static_cast<std::size_t>(config.audio.hop_length), 0u);
+  EXPECT_GT(copied.samples.size(), 0u);
 }
 
 TEST(EvalCli, ComparesDirectoriesByName) {
