@@ -10,7 +10,8 @@
 namespace wn::kernels {
 
 // y[r][n] = (accumulate ? y[r][n] : bias[n] or 0) + sum_k x[r][k] * w[k][n]
-// for rows r < rows and columns n in [n_begin, n_end). w is K x N row-major, float32 or bfloat16
+// for rows r < rows and columns n in [n_begin, n_end). Every kernel is batch-invariant: row r's
+// result is bit for bit the same whatever the number of rows in the call. w is K x N row-major, float32 or bfloat16
 // (the upper half of a float32, stored as uint16).
 struct MatmulArgs {
   const float* x = nullptr;
@@ -31,6 +32,7 @@ struct MatmulArgs {
 // Runs `body` on slices of `a` of at most kPanelRows rows of w each, the first slice with a's
 // own initialisation and the rest accumulating. With many batch rows, a panel of w stays in L1
 // while every row group passes over it, instead of w being streamed from L3 once per row group.
+// The fast kernels take panels for any row count, so that results do not depend on the batch.
 constexpr int kPanelRows = 64;
 template <class Body>
 inline void for_each_k_panel(const MatmulArgs& a, Body&& body) {

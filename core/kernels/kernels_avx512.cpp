@@ -14,7 +14,8 @@ constexpr int kWidth = 16;
 struct Avx512 {
   using Reg = __m512;
   static constexpr int kWidth = 16;
-  static constexpr int kMaxRows = 4;  // 32 zmm registers: 16 accumulators + weights
+  static constexpr int kRegisters = 32;
+  static constexpr int kMaxVectors = 8;
   static Reg zero() { return _mm512_setzero_ps(); }
   static Reg load(const float* p) { return _mm512_loadu_ps(p); }
   static void store(float* p, Reg v) { _mm512_storeu_ps(p, v); }

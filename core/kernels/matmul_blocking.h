@@ -5,11 +5,18 @@
 //
 //   struct Traits {
 //     using Reg = ...; static constexpr int kWidth = ...;  // floats per register
-//     static constexpr int kMaxRows = ...;                  // rows blocked together
+//     static constexpr int kRegisters = ...;                // vector registers (16 or 32)
+//     static constexpr int kMaxVectors = ...;               // widest column block: 8 or 4 registers
 //     static Reg zero(); static Reg load(const float*); static void store(float*, Reg);
-//     static Reg broadcast(float); static Reg fmadd(Reg a, Reg b, Reg c); static Reg add(Reg, Reg);
+//     static Reg broadcast(float x); static Reg fmadd(Reg a, Reg b, Reg c); static Reg add(Reg, Reg);
 //     static Reg load_w(const MatmulArgs&, int64_t offset);  // fp32 or bf16 weights
 //   };
+//
+// Batch invariance: a row's result never depends on how many rows are in the call, so an
+// utterance generated in a batch gets bit for bit the audio it gets alone. The order in which
+// an output element sums its k terms is fixed by its column position and k only: the column
+// blocks (and their partial-sum count) are laid out from [n_begin, n_end) alone, the k panels
+// are always used, and the number of rows blocked together only decides how often w is reused.
 
 #include "core/kernels/kernels.h"
 
@@ -19,12 +26,13 @@ template <class Isa>
 struct Blocking {
   using Reg = typename Isa::Reg;
   static constexpr int kWidth = Isa::kWidth;
+  // FMA chains in flight per row (latency x throughput of current cores), whatever the block
+  // width: a block of V registers keeps kChains / V partial sums over k, added at the end.
+  static constexpr int kChains = 8;
 
-  // ROWS rows x V registers of columns, w streamed once. U independent partial sums over k per
-  // output register keep enough FMAs in flight when ROWS x V is small (a thread's share of a
-  // narrow layer); they are added at the end.
-  template <int ROWS, int V, int U>
+  template <int ROWS, int V>
   static inline void block(const MatmulArgs& a, int r0, int n0) {
+    constexpr int U = kChains / V;
     Reg acc[U][ROWS][V];
     for (int u = 0; u < U; ++u) {
       for (int r = 0; r < ROWS; ++r) {
@@ -35,7 +43,7 @@ struct Blocking {
     for (; k + U <= a.k; k += U) {
       for (int u = 0; u < U; ++u) step<ROWS, V>(a, r0, n0, k + u, acc[u]);
     }
-    for (; k < a.k; ++k) step<ROWS, V>(a, r0, n0, k, acc[0]);
+    for (; k < a.k; ++k) step<ROWS, V>(a, r0, n0, k, acc[0]);  // acc[u] with a run-time u would spill acc
     for (int r = 0; r < ROWS; ++r) {
       float* y = a.y + (r0 + r) * a.y_stride + n0;
       for (int v = 0; v < V; ++v) {
@@ -59,57 +67,58 @@ struct Blocking {
     }
   }
 
-  // Partial sums so that ROWS x V x U >= 8 chains are in flight.
-  template <int ROWS, int V>
-  static inline void block_auto(const MatmulArgs& a, int r0, int n0) {
-    constexpr int kChains = ROWS * V;
-    constexpr int kU = kChains >= 8 ? 1 : kChains >= 4 ? 2 : kChains >= 2 ? 4 : 8;
-    block<ROWS, V, kU>(a, r0, n0);
+  // Rows blocked together for a block of V registers: as many as the register file holds
+  // (ROWS x kChains accumulators, V weights, one broadcast), at most 3.
+  template <int V>
+  static constexpr int rows_for() {
+    constexpr int fit = (Isa::kRegisters - V - 1) / kChains;
+    return fit < 1 ? 1 : fit > 3 ? 3 : fit;
   }
 
-  template <int ROWS>
-  static void rows_block(const MatmulArgs& a, int r0) {
-    constexpr int kVectors = ROWS == 1 ? 8 : 4;
+  // Every row group over one block of columns; w's block stays in L1 meanwhile.
+  template <int V>
+  static void column_block(const MatmulArgs& a, int n0) {
+    constexpr int kRows = rows_for<V>();
+    int r = 0;
+    for (; r + kRows <= a.rows; r += kRows) block<kRows, V>(a, r, n0);
+    if constexpr (kRows == 3) {
+      if (a.rows - r == 2) return block<2, V>(a, r, n0);
+    }
+    for (; r < a.rows; ++r) block<1, V>(a, r, n0);
+  }
+
+  // Columns in blocks of kMaxVectors, then 4, 2, 1 registers, then a scalar tail: a layout
+  // that depends only on the column range.
+  static void all_rows(const MatmulArgs& a) {
     int n = a.n_begin;
-    for (; n + kVectors * kWidth <= a.n_end; n += kVectors * kWidth) block_auto<ROWS, kVectors>(a, r0, n);
-    if (n + 4 * kWidth <= a.n_end) {
-      block_auto<ROWS, 4>(a, r0, n);
+    if constexpr (Isa::kMaxVectors >= 8) {
+      for (; n + 8 * kWidth <= a.n_end; n += 8 * kWidth) column_block<8>(a, n);
+    }
+    if (n + 4 * kWidth <= a.n_end) {  // AVX2's widest block: repeat it
+      column_block<4>(a, n);
       n += 4 * kWidth;
+      if constexpr (Isa::kMaxVectors == 4) {
+        for (; n + 4 * kWidth <= a.n_end; n += 4 * kWidth) column_block<4>(a, n);
+      }
     }
     if (n + 2 * kWidth <= a.n_end) {
-      block_auto<ROWS, 2>(a, r0, n);
+      column_block<2>(a, n);
       n += 2 * kWidth;
     }
     if (n + kWidth <= a.n_end) {
-      block_auto<ROWS, 1>(a, r0, n);
+      column_block<1>(a, n);
       n += kWidth;
     }
     if (n < a.n_end) {  // fewer columns left than one register holds
       MatmulArgs tail = a;
-      tail.x = a.x + r0 * a.x_stride;
-      tail.y = a.y + r0 * a.y_stride;
-      tail.rows = ROWS;
       tail.n_begin = n;
       scalar_kernels().matmul(tail);
     }
   }
 
-  static void all_rows(const MatmulArgs& a) {
-    constexpr int kMax = Isa::kMaxRows;
-    int r = 0;
-    for (; r + kMax <= a.rows; r += kMax) rows_block<kMax>(a, r);
-    switch (a.rows - r) {
-      case 3: rows_block<3>(a, r); break;
-      case 2: rows_block<2>(a, r); break;
-      case 1: rows_block<1>(a, r); break;
-      default: break;
-    }
-  }
-
-  static void matmul(const MatmulArgs& a) {
-    if (a.rows <= Isa::kMaxRows) return all_rows(a);
-    for_each_k_panel(a, all_rows);
-  }
+  // k panels always, even for one row: a panel boundary is a rounding point, so taking it
+  // only for large batches would make a row's result depend on the batch.
+  static void matmul(const MatmulArgs& a) { for_each_k_panel(a, all_rows); }
 };
 
 }  // namespace wn::kernels

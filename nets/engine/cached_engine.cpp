@@ -32,6 +32,30 @@ uint64_t row_seed(uint64_t seed, int64_t row) {
   return z ^ (z >> 31);
 }
 
+// (B, samples, n_mels): the upsampled mel of every row. Rows with their own frame counts are
+// upsampled one by one, so the padding after a short row never reaches its smoothing filter;
+// conditioning past a row's end is zero (its audio there is cut off by the caller).
+torch::Tensor upsample_rows(WaveNet& net, const torch::Tensor& mel, const std::vector<int64_t>& frames, int64_t samples) {
+  const int64_t B = mel.size(0);
+  torch::Tensor up;
+  if (frames.empty()) {
+    up = net->upsample(mel).transpose(1, 2);
+  } else {
+    TORCH_CHECK(static_cast<int64_t>(frames.size()) == B, "engine: ", frames.size(), " mel lengths for a batch of ", B);
+    std::vector<torch::Tensor> rows;
+    int64_t longest = 0;
+    for (int64_t b = 0; b < B; ++b) {
+      TORCH_CHECK(frames[b] > 0 && frames[b] <= mel.size(1), "engine: row ", b, " has ", frames[b], " of ", mel.size(1), " mel frames");
+      rows.push_back(net->upsample(mel.narrow(0, b, 1).narrow(1, 0, frames[b])).transpose(1, 2));
+      longest = std::max(longest, rows.back().size(1));
+    }
+    up = torch::zeros({B, longest, mel.size(2)});
+    for (int64_t b = 0; b < B; ++b) up.narrow(0, b, 1).narrow(1, 0, rows[b].size(1)).copy_(rows[b]);
+  }
+  TORCH_CHECK(up.size(1) >= samples, "engine: the mel covers ", up.size(1), " samples but ", samples, " were requested");
+  return up.narrow(1, 0, samples).contiguous();
+}
+
 // Shared buffers of one generation call, allocated before the loop.
 struct Workspace {
   int batch, residual, gate, half, skip, out, layers, chunk, threads;
@@ -76,7 +100,7 @@ torch::Tensor CachedEngine::generate(const GenerationRequest& request, uint64_t 
   {
     torch::NoGradGuard no_grad;
     if (request.mel.defined() && m.local_conditioning) {
-      upsampled = net_->upsample(request.mel.to(torch::kFloat).cpu()).transpose(1, 2).contiguous();
+      upsampled = upsample_rows(net_, request.mel.to(torch::kFloat).cpu(), request.mel_frames, request.samples);
     }
     if (request.labels.defined() && m.global_conditioning) {
       embedded = net_->embed_labels(request.labels.cpu()).contiguous();
@@ -94,11 +118,11 @@ torch::Tensor CachedEngine::generate(const GenerationRequest& request, uint64_t 
   ws.threads = options_.threads;
   ws.chunk = static_cast<int>(std::min<int64_t>(options_.chunk, std::max<int64_t>(1, ws.steps)));
   const int B = ws.batch, R = ws.residual, G = ws.gate, H = ws.half, L = ws.layers, S = ws.skip;
-  TORCH_CHECK(!upsampled.defined() || upsampled.size(1) >= ws.steps, "engine: the mel covers ", upsampled.size(1),
-              " samples but ", ws.steps, " were requested");
+  TORCH_CHECK(request.seeds.empty() || static_cast<int>(request.seeds.size()) == B, "engine: ", request.seeds.size(),
+              " seeds for a batch of ", B);
   TORCH_CHECK(!embedded.defined() || embedded.size(0) == B, "engine: ", embedded.size(0), " labels for a batch of ", B);
-  TORCH_CHECK(!request.teacher.defined() || (request.teacher.size(0) == B && request.teacher.size(1) == ws.steps),
-              "engine: teacher audio must be (batch, samples)");
+  TORCH_CHECK(!request.teacher.defined() || (request.teacher.size(0) == B && request.teacher.size(1) <= ws.steps),
+              "engine: teacher audio must be (batch, at most samples)");
   const int K = m.kernel_size, threads = ws.threads;
   for (const auto& layer : w.layers) {
     const int span = (K - 1) * layer.dilation;
@@ -134,11 +158,13 @@ torch::Tensor CachedEngine::generate(const GenerationRequest& request, uint64_t 
     *outputs = torch::zeros({B, ws.out, ws.steps});
     outputs_out = outputs->data_ptr<float>();
   }
-  const float* teacher = nullptr;
+  const float* teacher = nullptr;  // (B, teacher_steps)
+  int64_t teacher_steps = 0;
   torch::Tensor teacher_cpu;
   if (request.teacher.defined()) {
     teacher_cpu = request.teacher.to(torch::kFloat).cpu().contiguous();
     teacher = teacher_cpu.data_ptr<float>();
+    teacher_steps = teacher_cpu.size(1);
   }
   const float* up = upsampled.defined() ? upsampled.data_ptr<float>() : nullptr;
   const int64_t T = ws.steps;
@@ -163,7 +189,7 @@ torch::Tensor CachedEngine::generate(const GenerationRequest& request, uint64_t 
     tb.out.assign(static_cast<std::size_t>(B) * ws.out, 0.0f);
     tb.scratch.assign(static_cast<std::size_t>(ws.out), 0.0f);
     for (int b = 0; b < B; ++b) {
-      tb.rngs.emplace_back(row_seed(seed, b));
+      tb.rngs.emplace_back(request.seeds.empty() ? row_seed(seed, b) : row_seed(request.seeds[b], 0));
       set_input(tb.x.data() + static_cast<std::size_t>(b) * R, 0.0f);  // silence before the first sample
     }
   }
@@ -308,7 +334,7 @@ torch::Tensor CachedEngine::generate(const GenerationRequest& request, uint64_t 
               ws.out, false);
       for (int b = 0; b < B; ++b) {
         const float* out = tb.out.data() + static_cast<std::size_t>(b) * ws.out;
-        const float sample = teacher ? teacher[b * T + t] : sampler.sample(out, tb.rngs[b], tb.scratch.data());
+        const float sample = t < teacher_steps ? teacher[b * teacher_steps + t] : sampler.sample(out, tb.rngs[b], tb.scratch.data());
         set_input(x + static_cast<std::size_t>(b) * R, sample);
         if (tid == 0) {
           audio_out[b * T + t] = sample;

@@ -50,6 +50,10 @@ torch::Tensor IncrementalGenerator::generate(const GenerationRequest& request, t
   const auto options = net_->first->weight().options();
   const int64_t batch = request.mel.defined() ? request.mel.size(0) : request.batch;
   const int64_t steps = request.samples;
+  TORCH_CHECK(request.mel_frames.empty() && request.seeds.empty(),
+              "incremental generator: rows of different lengths are a cached-engine feature; generate them one by one");
+  TORCH_CHECK(!request.teacher.defined() || (request.teacher.size(0) == batch && request.teacher.size(1) <= steps),
+              "incremental generator: teacher audio must be (batch, at most samples)");
 
   std::vector<LayerStep> layers;
   for (std::size_t l = 0; l < net_->blocks.size(); ++l) {
@@ -110,8 +114,8 @@ torch::Tensor IncrementalGenerator::generate(const GenerationRequest& request, t
     }
     const torch::Tensor out = net_->output_layers((skip_sum * skip_scale).unsqueeze(2)).squeeze(2);
     if (outputs) outputs->select(2, t).copy_(out);
-    const torch::Tensor sample = request.teacher.defined()
-                                     ? request.teacher.select(1, t)
+    const torch::Tensor sample = request.teacher.defined() && t < request.teacher.size(1)
+                                     ? request.teacher.select(1, t).to(out.device(), torch::kFloat)
                                      : distribution_.sample(out, request.temperature, generator);
     audio.select(1, t).copy_(sample);
     previous = sample;

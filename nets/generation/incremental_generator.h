@@ -7,6 +7,7 @@
 #include <torch/torch.h>
 
 #include <functional>
+#include <vector>
 
 #include "nets/outputs/output_distribution.h"
 #include "nets/wavenet.h"
@@ -19,8 +20,15 @@ struct GenerationRequest {
   int64_t samples = 0;    // steps to run; frames * hop for mel-conditioned models
   int64_t batch = 1;      // used when mel is undefined
   double temperature = 1.0;
-  // Teacher forcing: (B, samples) true audio fed back instead of the model's own samples.
+  // Teacher forcing: (B, P) true audio fed back instead of the model's own samples for the
+  // first P <= samples steps; the steps after it are sampled (P < samples primes a continuation).
   torch::Tensor teacher;
+  // Rows of different lengths in one batch (cached engine only). mel_frames[b]: the frames of
+  // row b's mel (context included) that are its own; the rest is padding that its upsampler
+  // never sees. seeds[b]: row b's sampling seed. Row b then gets bit for bit the audio that a
+  // batch of one with seed seeds[b] gets, over its own length.
+  std::vector<int64_t> mel_frames;
+  std::vector<uint64_t> seeds;
   // Called after each step with the number of steps done (progress bars). Must not throw:
   // the cached engine calls it from inside its thread team.
   std::function<void(int64_t)> on_step;

@@ -74,6 +74,53 @@ TEST(Kernels, MatmulMatchesScalarOnRandomShapes) {
   }
 }
 
+// An utterance must get the same audio in a batch as alone: each row of a many-row product
+// equals, bit for bit, the same row computed by itself, for every kernel table and shape.
+TEST(Kernels, MatmulRowsDoNotDependOnTheBatch) {
+  std::mt19937 rng(11);
+  std::normal_distribution<float> normal;
+  std::uniform_int_distribution<int> dim(1, 300);
+  std::vector<const KernelTable*> tables = fast_tables();
+  tables.push_back(&scalar_kernels());
+  for (const KernelTable* table : tables) {
+    for (int trial = 0; trial < 40; ++trial) {
+      const int rows = 2 + trial % 9, k = dim(rng), n = dim(rng);
+      const bool bf16 = trial % 3 == 0, accumulate = trial % 4 == 1;
+      std::vector<float> x(static_cast<std::size_t>(rows * k)), w(static_cast<std::size_t>(k * n)),
+          bias(static_cast<std::size_t>(n)), y0(static_cast<std::size_t>(rows * n));
+      for (auto* v : {&x, &w, &bias, &y0}) {
+        for (float& e : *v) e = normal(rng);
+      }
+      std::vector<uint16_t> w16(w.size());
+      for (std::size_t i = 0; i < w.size(); ++i) w16[i] = to_bf16(w[i]);
+      MatmulArgs a;
+      a.x = x.data();
+      a.x_stride = k;
+      a.rows = rows;
+      a.k = k;
+      a.w = bf16 ? static_cast<const void*>(w16.data()) : w.data();
+      a.w_stride = n;
+      a.w_bf16 = bf16;
+      a.bias = bias.data();
+      a.y_stride = n;
+      a.n_begin = trial % 5 == 0 ? n / 3 : 0;
+      a.n_end = n;
+      a.accumulate = accumulate;
+      std::vector<float> batched = y0, alone = y0;
+      a.y = batched.data();
+      table->matmul(a);
+      for (int r = 0; r < rows; ++r) {
+        MatmulArgs one = a;
+        one.rows = 1;
+        one.x = x.data() + r * k;
+        one.y = alone.data() + r * n;
+        table->matmul(one);
+      }
+      ASSERT_EQ(batched, alone) << table->name << " trial " << trial << " rows " << rows << " k " << k << " n " << n;
+    }
+  }
+}
+
 TEST(Kernels, GateMatchesScalar) {
   std::mt19937 rng(9);
   std::normal_distribution<float> normal(0.0f, 4.0f);
