@@ -1,11 +1,15 @@
-// `wavenet synth`: audio from mel spectrograms (.npy) or from wav files (copy-synthesis with the
-// checkpoint's own audio recipe), with the cached engine or the Griffin-Lim baseline.
+// `wavenet synth`: audio from mel spectrograms (.npy), wav files (copy-synthesis with the
+// checkpoint's own audio recipe) or shard utterances, all generated together through the cached
+// engine in batches grouped by length; unconditional models generate from silence or continue a
+// primed clip. Griffin-Lim is the classical baseline for the same mel inputs.
 
 #include <CLI/CLI.hpp>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <memory>
+#include <set>
 #include <thread>
 
 #include "core/errors.h"
@@ -14,10 +18,10 @@
 #include "dataio/features.h"
 #include "dataio/griffin_lim.h"
 #include "dataio/mel.h"
-#include "dataio/npy.h"
 #include "dataio/spectrogram_png.h"
 #include "experiments/cli_common.h"
-#include "nets/engine/cached_engine.h"
+#include "experiments/synth_inputs.h"
+#include "nets/engine/batched_synthesis.h"
 #include "nets/model_loading.h"
 
 namespace wn::cli {
@@ -26,42 +30,39 @@ namespace {
 namespace fs = std::filesystem;
 
 struct SynthArgs {
+  SynthInputArgs inputs;
   std::string vocoder = "wavenet";
   int iterations = 60;
   ConfigArgs config;  // the audio recipe, for griffin-lim without a checkpoint
   std::string checkpoint;
-  std::vector<std::string> mels;
-  std::vector<std::string> wavs;
   std::string out;
   std::string out_dir;
-  bool mel_is_bins_by_frames = false;
+  double seconds = 2.0;  // unconditional models
+  int count = 1;
+  std::string prime;
+  std::string label;
   bool raw_weights = false;
   int threads = 0;
   std::string precision = "fp32";
   double temperature = 1.0;
   int64_t seed = 1234;
+  int batch = 16;
   bool float_wav = false;
   bool plot = false;
 };
 
-// One input's mel, frames x n_mels, in the recipe's compression.
-std::vector<float> input_mel(const fs::path& path, bool is_wav, const SynthArgs& args, const AudioConfig& recipe) {
-  if (is_wav) return extract_features(path, recipe, MelSpectrogram(recipe)).mel;  // copy-synthesis
-  const NpyArray array = read_npy(path);
-  if (array.shape.size() != 2) {
-    throw UserError(path.string() + ": mel must be 2-D (frames, n_mels), got " + std::to_string(array.shape.size()) + "-D");
-  }
-  torch::Tensor mel = torch::from_blob(const_cast<float*>(array.data.data()), {array.shape[0], array.shape[1]}, torch::kFloat);
-  if (args.mel_is_bins_by_frames) mel = mel.t();
-  mel = mel.contiguous();
-  if (mel.size(1) != recipe.n_mels) {
-    throw UserError(path.string() + ": mel has " + std::to_string(mel.size(1)) + " bins per frame, the model expects " +
-                    std::to_string(recipe.n_mels) + (mel.size(0) == recipe.n_mels ? " (is it n_mels x frames? pass --mel-bins-first)" : ""));
-  }
-  return std::vector<float>(mel.data_ptr<float>(), mel.data_ptr<float>() + mel.numel());
-}
+struct Clip {
+  std::string name;        // output stem
+  std::string source;      // for messages
+  std::vector<float> mel;  // frames x n_mels; empty for unconditional clips
+  int32_t label = -1;
+  std::vector<float> prime;
+  int64_t samples = 0;
+  uint64_t seed = 0;
+  std::vector<float> audio;
+};
 
-// (1, frames + 2*context, n_mels), edges padded with the first and last frame: a standalone mel
+// (frames + 2*context, n_mels), edges padded with the first and last frame: a standalone mel
 // has no surroundings, so repeating its edge frames is the neutral choice.
 torch::Tensor with_context(const std::vector<float>& frames, int n_mels, int context) {
   const auto count = static_cast<int64_t>(frames.size()) / n_mels;
@@ -69,24 +70,78 @@ torch::Tensor with_context(const std::vector<float>& frames, int n_mels, int con
   if (context > 0) {
     mel = torch::cat({mel.narrow(0, 0, 1).expand({context, n_mels}), mel, mel.narrow(0, count - 1, 1).expand({context, n_mels})});
   }
-  return mel.unsqueeze(0);
+  return mel;
 }
 
-// Generates one utterance; the progress bar shows samples/s and the real-time factor.
-std::vector<float> generate_wavenet(CachedEngine& engine, LoadedModel& model, const std::vector<float>& frames,
-                                    const SynthArgs& args, const std::string& label) {
+// --label as a name from the checkpoint's label list, or as a number.
+int32_t label_id(const std::string& label, const LoadedModel& model) {
+  for (std::size_t i = 0; i < model.labels.size(); ++i) {
+    if (model.labels[i] == label) return static_cast<int32_t>(i);
+  }
+  std::string names;
+  for (const auto& name : model.labels) names += (names.empty() ? "" : ", ") + name;
+  char* end = nullptr;
+  const long id = std::strtol(label.c_str(), &end, 10);
+  const long n = static_cast<long>(model.labels.empty() ? model.config.model.n_labels : model.labels.size());
+  if (end != label.c_str() && *end == '\0' && id >= 0 && id < n) return static_cast<int32_t>(id);
+  throw UserError("--label " + label + ": " + model.checkpoint.string() + " knows the labels " + (names.empty() ? "0.." + std::to_string(n - 1) : names));
+}
+
+// Unconditional clips: `count` of them, from silence or continuing the prime.
+std::vector<Clip> unconditional_clips(const SynthArgs& args, const AudioConfig& recipe) {
+  std::vector<float> prime;
+  std::string stem = "sample";
+  if (!args.prime.empty()) {
+    prime = extract_features(args.prime, recipe, MelSpectrogram(recipe)).audio;  // as training saw it
+    stem = fs::path(args.prime).stem().string() + "_continued";
+  }
+  std::vector<Clip> clips;
+  for (int i = 0; i < args.count; ++i) {
+    Clip clip;
+    char suffix[16];
+    std::snprintf(suffix, sizeof suffix, "_%03d", i);
+    clip.name = args.count == 1 ? stem : stem + suffix;
+    clip.source = args.prime.empty() ? "silence" : args.prime;
+    clip.prime = prime;
+    clip.samples = static_cast<int64_t>(prime.size()) + std::llround(args.seconds * recipe.sample_rate);
+    clip.seed = static_cast<uint64_t>(args.seed) + static_cast<uint64_t>(i);
+    clips.push_back(std::move(clip));
+  }
+  return clips;
+}
+
+// Every clip through the engine at once; one progress bar over all their samples.
+void generate_wavenet(std::vector<Clip>& clips, LoadedModel& model, const SynthArgs& args) {
+  const ModelConfig& m = model.config.model;
   const AudioConfig& a = model.config.audio;
-  GenerationRequest request;
-  request.mel = with_context(frames, a.n_mels, model.net->context_frames());
-  request.samples = static_cast<int64_t>(frames.size()) / a.n_mels * a.hop_length;
-  request.temperature = args.temperature;
+  EngineOptions options;
+  options.threads = args.threads > 0 ? args.threads
+                    : model.config.engine.threads > 0 ? model.config.engine.threads
+                                                      : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  options.precision = args.precision;
+  CachedEngine engine(model.net, options);
+  std::vector<SynthesisClip> requests;
+  int64_t total = 0;
+  for (const Clip& clip : clips) {
+    SynthesisClip r;
+    if (m.local_conditioning) r.mel = with_context(clip.mel, a.n_mels, model.net->context_frames());
+    r.samples = clip.samples;
+    r.label = clip.label;
+    r.seed = clip.seed;
+    if (!clip.prime.empty()) r.prime = torch::tensor(clip.prime);
+    requests.push_back(r);
+    total += clip.samples;
+  }
   ProgressOptions po;
   po.unit = "samples";
-  ProgressBar progress(label, request.samples, po);
+  ProgressBar progress(std::to_string(clips.size()) + (clips.size() == 1 ? " clip" : " clips"), total, po);
   const auto start = std::chrono::steady_clock::now();
   int64_t reported = 0;
-  request.on_step = [&](int64_t done) {
-    if (done % 1024 != 0 && done != request.samples) return;
+  BatchedSynthesisOptions batched;
+  batched.batch_size = args.batch;
+  batched.temperature = args.temperature;
+  batched.on_samples = [&](int64_t done) {
+    if (done - reported < 4096 && done != total) return;
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     char detail[64];
     std::snprintf(detail, sizeof detail, "%.2fx real time", done / std::max(elapsed, 1e-9) / a.sample_rate);
@@ -94,16 +149,15 @@ std::vector<float> generate_wavenet(CachedEngine& engine, LoadedModel& model, co
     progress.advance(done - reported);
     reported = done;
   };
-  const torch::Tensor audio = engine.generate(request, static_cast<uint64_t>(args.seed));
+  const std::vector<std::vector<float>> audio = synthesize_batched(engine, requests, batched);
   progress.finish();
-  return std::vector<float>(audio.data_ptr<float>(), audio.data_ptr<float>() + audio.numel());
+  for (std::size_t i = 0; i < clips.size(); ++i) clips[i].audio = audio[i];
 }
 
-std::vector<float> generate_griffin_lim(const std::vector<float>& frames, const SynthArgs& args, const AudioConfig& a,
-                                        const std::string& label) {
+void generate_griffin_lim(Clip& clip, const SynthArgs& args, const AudioConfig& a) {
   ProgressOptions po;
   po.unit = "iterations";
-  ProgressBar progress(label, args.iterations, po);
+  ProgressBar progress(clip.name, args.iterations, po);
   GriffinLimOptions options;
   options.iterations = args.iterations;
   options.seed = static_cast<uint64_t>(args.seed);
@@ -113,21 +167,28 @@ std::vector<float> generate_griffin_lim(const std::vector<float>& frames, const 
     progress.set_detail(detail);
     progress.advance();
   };
-  std::vector<float> audio = griffin_lim_from_mel(frames, a, options);
+  clip.audio = griffin_lim_from_mel(clip.mel, a, options);
   progress.finish();
-  return audio;
+}
+
+void write_clip(const Clip& clip, const fs::path& out, const SynthArgs& args, const AudioConfig& a, const std::string& how) {
+  write_wav(out, clip.audio, a.sample_rate, args.float_wav ? WavEncoding::float32 : WavEncoding::pcm16);
+  std::printf("wrote %s: %zu samples (%.2f s at %d Hz, %s)\n", out.c_str(), clip.audio.size(),
+              clip.audio.size() / double(a.sample_rate), a.sample_rate, how.c_str());
+  if (!args.plot) return;
+  fs::path png = out;
+  png.replace_extension(".png");
+  std::vector<MelPanel> panels;
+  if (!clip.mel.empty()) panels.push_back({clip.mel, a.n_mels});
+  panels.push_back({MelSpectrogram(a).compressed(clip.audio), a.n_mels});
+  write_mel_panels_png(png, panels);
+  std::printf("wrote %s\n", png.c_str());
 }
 
 void run(const SynthArgs& args) {
-  std::vector<std::pair<fs::path, bool>> inputs;  // path, is_wav
-  for (const auto& m : args.mels) inputs.emplace_back(m, false);
-  for (const auto& w : args.wavs) inputs.emplace_back(w, true);
-  if (inputs.empty()) throw UserError("give at least one --mel or --wav input");
-  if (args.out.empty() == args.out_dir.empty()) throw UserError("give exactly one of --out (one input) and --out-dir");
-  if (!args.out.empty() && inputs.size() > 1) throw UserError("--out names one file; use --out-dir for several inputs");
+  if (args.out.empty() == args.out_dir.empty()) throw UserError("give exactly one of --out (one clip) and --out-dir");
   const bool wavenet = args.vocoder == "wavenet";
   if (wavenet && args.checkpoint.empty()) throw UserError("--checkpoint is required for --vocoder wavenet");
-
   LoadedModel model;
   Config config;
   if (!args.checkpoint.empty()) {
@@ -136,46 +197,62 @@ void run(const SynthArgs& args) {
   } else {
     config = args.config.resolve();
   }
-  if (wavenet && !config.model.local_conditioning) throw UserError(args.checkpoint + ": an unconditional model takes no mel");
-  std::unique_ptr<CachedEngine> engine;
-  if (wavenet) {
-    EngineOptions options;
-    options.threads = args.threads > 0 ? args.threads
-                      : config.engine.threads > 0 ? config.engine.threads
-                                                  : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-    options.precision = args.precision;
-    engine = std::make_unique<CachedEngine>(model.net, options);
+  const bool conditional = !wavenet || config.model.local_conditioning;
+  const bool inputs_given = has_inputs(args.inputs);
+  if (conditional && !inputs_given) {
+    throw UserError(wavenet ? args.checkpoint + ": the model is mel-conditioned; give --mel, --wav or --shard inputs"
+                            : "give --mel, --wav or --shard inputs for Griffin-Lim");
   }
-  if (!args.out_dir.empty()) fs::create_directories(args.out_dir);
-  const MelSpectrogram analysis(config.audio);
+  if (!conditional && inputs_given) {
+    throw UserError(args.checkpoint + ": an unconditional model takes no mel; use --seconds, --count and --prime");
+  }
+  if (conditional && !args.prime.empty()) throw UserError("--prime continues a clip with an unconditional model only");
+  if (!args.label.empty() && !(wavenet && config.model.global_conditioning)) {
+    throw UserError("--label: " + (wavenet ? args.checkpoint + " was not trained with labels" : std::string("Griffin-Lim takes no label")));
+  }
 
   int failures = 0;
-  for (const auto& [path, is_wav] : inputs) {
-    const fs::path out = args.out.empty() ? fs::path(args.out_dir) / (path.stem().string() + ".wav") : fs::path(args.out);
-    try {
-      const std::vector<float> frames = input_mel(path, is_wav, args, config.audio);
-      const std::string label = path.filename().string();
-      const std::vector<float> audio = wavenet ? generate_wavenet(*engine, model, frames, args, label)
-                                               : generate_griffin_lim(frames, args, config.audio, label);
-      write_wav(out, audio, config.audio.sample_rate, args.float_wav ? WavEncoding::float32 : WavEncoding::pcm16);
-      std::printf("wrote %s: %zu samples (%.2f s at %d Hz, %s)\n", out.c_str(), audio.size(),
-                  audio.size() / double(config.audio.sample_rate), config.audio.sample_rate,
-                  wavenet ? ("step " + std::to_string(model.step) + " of " + model.checkpoint.string()).c_str()
-                          : ("Griffin-Lim, " + std::to_string(args.iterations) + " iterations").c_str());
-      if (args.plot) {
-        fs::path png = out;
-        png.replace_extension(".png");
-        write_mel_panels_png(png, {{frames, config.audio.n_mels}, {analysis.compressed(audio), config.audio.n_mels}});
-        std::printf("wrote %s\n", png.c_str());
-      }
-    } catch (const UserError& e) {
-      // One bad input is reported and skipped; the others are still generated.
-      std::fprintf(stderr, "wavenet: error: %s\n", e.what());
-      ++failures;
+  std::vector<Clip> clips;
+  if (conditional) {
+    for (SynthInput& input : load_synth_inputs(args.inputs, config.audio, failures)) {
+      Clip clip;
+      clip.name = input.name;
+      clip.source = input.source;
+      clip.mel = std::move(input.mel);
+      clip.label = input.label;
+      clip.samples = static_cast<int64_t>(clip.mel.size()) / config.audio.n_mels * config.audio.hop_length;
+      clip.seed = static_cast<uint64_t>(args.seed);  // same seed, same audio, whatever the batch
+      clips.push_back(std::move(clip));
+    }
+  } else {
+    clips = unconditional_clips(args, config.audio);
+  }
+  if (wavenet && config.model.global_conditioning) {
+    const int32_t chosen = args.label.empty() ? -1 : label_id(args.label, model);
+    for (Clip& clip : clips) {
+      if (chosen >= 0) clip.label = chosen;
+      if (clip.label < 0) throw UserError(clip.source + ": the model is conditioned on a label; pick one with --label");
+    }
+  }
+  if (!args.out.empty() && clips.size() + failures > 1) throw UserError("--out names one file; use --out-dir for several clips");
+  std::set<std::string> names;
+  for (const Clip& clip : clips) {
+    if (!names.insert(clip.name).second) throw UserError("two inputs would both write " + clip.name + ".wav; rename one");
+  }
+  if (!args.out_dir.empty()) fs::create_directories(args.out_dir);
+
+  if (!clips.empty()) {
+    if (wavenet) generate_wavenet(clips, model, args);
+    for (Clip& clip : clips) {
+      if (!wavenet) generate_griffin_lim(clip, args, config.audio);
+      const fs::path out = args.out.empty() ? fs::path(args.out_dir) / (clip.name + ".wav") : fs::path(args.out);
+      write_clip(clip, out, args, config.audio,
+                 wavenet ? "step " + std::to_string(model.step) + " of " + model.checkpoint.string()
+                         : "Griffin-Lim, " + std::to_string(args.iterations) + " iterations");
     }
   }
   if (failures > 0) {
-    throw UserError(std::to_string(failures) + " of " + std::to_string(inputs.size()) + " inputs failed (see above)");
+    throw UserError(std::to_string(failures) + " of " + std::to_string(failures + clips.size()) + " inputs failed (see above)");
   }
 }
 
@@ -184,26 +261,38 @@ void run(const SynthArgs& args) {
 void register_synth_command(CLI::App& app) {
   auto args = std::make_shared<SynthArgs>();
   CLI::App* command = app.add_subcommand(
-      "synth", "Generate audio from mel spectrograms or wav files (copy-synthesis) with the engine or Griffin-Lim");
+      "synth", "Generate audio from mels, wav files (copy-synthesis) or shard utterances, or unconditionally");
   command->add_option("--checkpoint", args->checkpoint, "checkpoint file, or a run directory (its latest checkpoint)");
-  command->add_option("--mel", args->mels, "float32 .npy of shape (frames, n_mels); repeatable");
-  command->add_option("--wav", args->wavs, "audio file to copy-synthesise with the checkpoint's recipe; repeatable");
-  command->add_option("--out", args->out, "output wav (one input)");
-  command->add_option("--out-dir", args->out_dir, "output directory (one <input name>.wav per input)");
+  command->add_option("--mel", args->inputs.mels, "float32 .npy of shape (frames, n_mels); repeatable");
+  command->add_option("--wav", args->inputs.wavs, "audio file to copy-synthesise with the checkpoint's recipe; repeatable");
+  command->add_option("--shard", args->inputs.shards, "preprocessed HDF5 shard: its utterances' mels; repeatable");
+  command->add_option("--utterance", args->inputs.utterances, "only this utterance of the shards; repeatable (default: all)");
+  command->add_flag("--mel-bins-first", args->inputs.mel_bins_first, "the .npy files are (n_mels, frames)");
+  command->add_option("--seconds", args->seconds, "unconditional models: seconds to generate (after the prime)")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+  command->add_option("--count", args->count, "unconditional models: clips to generate (seeds seed, seed+1, ...)")
+      ->capture_default_str()->check(CLI::Range(1, 4096));
+  command->add_option("--prime", args->prime, "unconditional models: continue this audio file (teacher-forced first)");
+  command->add_option("--label", args->label, "global condition (speaker, instrument) by name or number, for models trained with labels");
+  command->add_option("--out", args->out, "output wav (one clip)");
+  command->add_option("--out-dir", args->out_dir, "output directory: <input name>.wav per clip");
   command->add_option("--vocoder", args->vocoder, "wavenet (the cached engine) or griffin-lim (the classical baseline)")
       ->check(CLI::IsMember({"wavenet", "griffin-lim"}))
       ->capture_default_str();
   command->add_option("--iterations", args->iterations, "Griffin-Lim iterations")->capture_default_str()->check(CLI::Range(1, 10000));
-  command->add_flag("--mel-bins-first", args->mel_is_bins_by_frames, "the .npy files are (n_mels, frames)");
   command->add_flag("--raw-weights", args->raw_weights, "use the raw weights instead of their moving average");
+  command->add_option("--batch", args->batch, "clips generated together (grouped by length)")->capture_default_str()->check(CLI::Range(1, 1024));
   command->add_option("--threads", args->threads, "engine threads (default: engine.threads, else one per core)");
   command->add_option("--precision", args->precision, "fp32 or bf16 weight storage")->check(CLI::IsMember({"fp32", "bf16"}))->capture_default_str();
   command->add_option("--temperature", args->temperature, "sampling temperature")->check(CLI::PositiveNumber)->capture_default_str();
-  command->add_option("--seed", args->seed, "sampling seed")->capture_default_str();
+  command->add_option("--seed", args->seed, "sampling seed (every input clip uses it, so a clip sounds the same in any batch)")->capture_default_str();
   command->add_flag("--float", args->float_wav, "write a 32-bit float wav instead of 16-bit PCM");
   command->add_flag("--plot", args->plot, "also write <out>.png: the input mel beside the generated audio's mel");
   add_config_options(*command, args->config);
-  command->footer("Inputs are generated one at a time; a bad input is reported and the others still run (exit 2).\n");
+  command->footer(
+      "All inputs are generated together, --batch at a time, grouped by length; a clip gets the same audio\n"
+      "for a seed whatever else is in its batch (same thread count). A bad input is reported and the others\n"
+      "still run (exit 2).\n");
   command->callback([args] { run(*args); });
 }
 

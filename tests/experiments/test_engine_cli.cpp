@@ -8,6 +8,7 @@
 #include <regex>
 
 #include "dataio/audio_io.h"
+#include "dataio/features.h"
 #include "dataio/npy.h"
 #include "tests/dataio/audio_fixtures.h"
 #include "tests/nets/training_fixtures.h"
@@ -106,6 +107,78 @@ TEST(SynthCli, MelToWavOfExactLength) {
   const MonoAudio copied = read_audio_mono(dir / "gen/speech.wav");
   EXPECT_EQ(copied.samples.size() % static_cast<std::size_t>(config.audio.hop_length), 0u);
   EXPECT_GT(copied.samples.size(), 0u);
+}
+
+// Trains the small config for two steps into dir/run; returns the config.
+Config train_small_model(const test::TempDir& dir, const std::vector<std::string>& overrides) {
+  std::vector<std::string> all = {"train.max_steps=2", "train.checkpoint_every=2"};
+  all.insert(all.end(), overrides.begin(), overrides.end());
+  const Config config = test::small_training_config(all);
+  test::write_small_corpus(dir / "data", config);
+  test::write_text(dir / "config.yaml", config_to_yaml(config));
+  EXPECT_EQ(run("--log-level warn train --data " + (dir / "data").string() + " --run-dir " + (dir / "run").string() +
+                    " --config " + (dir / "config.yaml").string(),
+                dir / "train.log"),
+            0)
+      << test::read_text(dir / "train.log");
+  return config;
+}
+
+std::vector<float> wav_samples(const std::filesystem::path& path) { return read_audio_mono(path).samples; }
+
+// Shard utterances of different lengths generated as one batch sound exactly as they do alone
+// (same seed), keep their labels unless --label overrides, and bad names are one-line errors.
+TEST(SynthCli, ShardUtterancesInOneBatchEqualEachAlone) {
+  test::TempDir dir;
+  const Config config = train_small_model(dir, {"model.global_conditioning=true"});
+  const std::string synth = "--log-level warn synth --float --threads 2 --checkpoint " + (dir / "run").string() + " ";
+  const std::string shard = (dir / "data/train-00000.h5").string();
+  ASSERT_EQ(run(synth + "--shard " + shard + " --batch 3 --out-dir " + (dir / "all").string(), dir / "all.log"), 0)
+      << test::read_text(dir / "all.log");
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(wav_samples(dir / "all" / ("utt" + std::to_string(i) + ".wav")).size(),
+              static_cast<std::size_t>((20 + 3 * i) * config.audio.hop_length));
+  }
+  for (const char* name : {"utt0", "utt3"}) {
+    const auto alone = dir / (std::string(name) + ".wav");
+    ASSERT_EQ(run(synth + "--shard " + shard + " --utterance " + name + " --out " + alone.string(), dir / "one.log"), 0)
+        << test::read_text(dir / "one.log");
+    EXPECT_EQ(wav_samples(alone), wav_samples(dir / "all" / (std::string(name) + ".wav"))) << name;
+  }
+  // utt0 is alice's; as bob it is another clip.
+  ASSERT_EQ(run(synth + "--shard " + shard + " --utterance utt0 --label bob --out " + (dir / "bob.wav").string(), dir / "bob.log"), 0)
+      << test::read_text(dir / "bob.log");
+  EXPECT_NE(wav_samples(dir / "bob.wav"), wav_samples(dir / "utt0.wav"));
+  EXPECT_EQ(run(synth + "--shard " + shard + " --label carol --out-dir " + (dir / "x").string(), dir / "carol.log"), 2);
+  EXPECT_NE(test::read_text(dir / "carol.log").find("knows the labels alice, bob"), std::string::npos) << test::read_text(dir / "carol.log");
+  EXPECT_EQ(run(synth + "--shard " + shard + " --utterance nope --utterance utt1 --out-dir " + (dir / "y").string(), dir / "nope.log"), 2);
+  EXPECT_NE(test::read_text(dir / "nope.log").find("no utterance named 'nope'"), std::string::npos) << test::read_text(dir / "nope.log");
+  EXPECT_EQ(wav_samples(dir / "y/utt1.wav").size(), static_cast<std::size_t>(23 * config.audio.hop_length)) << "the good name still ran";
+}
+
+// Unconditional models: clips from silence, and a clip that continues a primed recording.
+TEST(SynthCli, UnconditionalSecondsAndPrime) {
+  test::TempDir dir;
+  const Config config = train_small_model(dir, {"model.local_conditioning=false"});
+  const std::string synth = "--log-level warn synth --float --checkpoint " + (dir / "run").string() + " ";
+  ASSERT_EQ(run(synth + "--seconds 0.05 --count 2 --out-dir " + (dir / "u").string(), dir / "u.log"), 0) << test::read_text(dir / "u.log");
+  const std::vector<float> first = wav_samples(dir / "u/sample_000.wav"), second = wav_samples(dir / "u/sample_001.wav");
+  EXPECT_EQ(first.size(), 400u);
+  EXPECT_EQ(second.size(), 400u);
+  EXPECT_NE(first, second) << "clip i uses seed + i";
+
+  std::vector<float> tone(320);
+  for (std::size_t t = 0; t < tone.size(); ++t) tone[t] = 0.4f * std::sin(0.11f * t);
+  test::write_wav16(dir / "prime.wav", tone, config.audio.sample_rate);
+  ASSERT_EQ(run(synth + "--prime " + (dir / "prime.wav").string() + " --seconds 0.05 --out " + (dir / "c.wav").string(), dir / "c.log"), 0)
+      << test::read_text(dir / "c.log");
+  const std::vector<float> prime = extract_features(dir / "prime.wav", config.audio, MelSpectrogram(config.audio)).audio;
+  const std::vector<float> continued = wav_samples(dir / "c.wav");
+  ASSERT_EQ(continued.size(), prime.size() + 400);
+  EXPECT_TRUE(std::equal(prime.begin(), prime.end(), continued.begin())) << "the clip starts with the prime as training saw it";
+
+  EXPECT_EQ(run(synth + "--wav " + (dir / "prime.wav").string() + " --out " + (dir / "x.wav").string(), dir / "mel.log"), 2);
+  EXPECT_NE(test::read_text(dir / "mel.log").find("an unconditional model takes no mel"), std::string::npos);
 }
 
 TEST(EvalCli, ComparesDirectoriesByName) {
