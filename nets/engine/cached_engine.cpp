@@ -32,28 +32,25 @@ uint64_t row_seed(uint64_t seed, int64_t row) {
   return z ^ (z >> 31);
 }
 
-// (B, samples, n_mels): the upsampled mel of every row. Rows with their own frame counts are
-// upsampled one by one, so the padding after a short row never reaches its smoothing filter;
-// conditioning past a row's end is zero (its audio there is cut off by the caller).
-torch::Tensor upsample_rows(WaveNet& net, const torch::Tensor& mel, const std::vector<int64_t>& frames, int64_t samples) {
-  const int64_t B = mel.size(0);
-  torch::Tensor up;
-  if (frames.empty()) {
-    up = net->upsample(mel).transpose(1, 2);
-  } else {
-    TORCH_CHECK(static_cast<int64_t>(frames.size()) == B, "engine: ", frames.size(), " mel lengths for a batch of ", B);
-    std::vector<torch::Tensor> rows;
-    int64_t longest = 0;
-    for (int64_t b = 0; b < B; ++b) {
-      TORCH_CHECK(frames[b] > 0 && frames[b] <= mel.size(1), "engine: row ", b, " has ", frames[b], " of ", mel.size(1), " mel frames");
-      rows.push_back(net->upsample(mel.narrow(0, b, 1).narrow(1, 0, frames[b])).transpose(1, 2));
-      longest = std::max(longest, rows.back().size(1));
-    }
-    up = torch::zeros({B, longest, mel.size(2)});
-    for (int64_t b = 0; b < B; ++b) up.narrow(0, b, 1).narrow(1, 0, rows[b].size(1)).copy_(rows[b]);
+// (B, samples, n_mels): the upsampled mel of every row, each row on its own frames (so the
+// padding after a short row never reaches its smoothing filter) with the engine's own
+// fixed-order upsampler. Conditioning past a row's end is zero; the caller cuts that audio off.
+torch::Tensor upsample_rows(const EngineUpsampler& upsampler, const torch::Tensor& mel, const std::vector<int64_t>& frames,
+                            int64_t samples) {
+  const int64_t B = mel.size(0), M = mel.size(2);
+  TORCH_CHECK(M == upsampler.n_mels, "engine: mel has ", M, " bins, the model ", upsampler.n_mels);
+  TORCH_CHECK(frames.empty() || static_cast<int64_t>(frames.size()) == B, "engine: ", frames.size(), " mel lengths for a batch of ", B);
+  const torch::Tensor input = mel.to(torch::kFloat).cpu().contiguous();
+  torch::Tensor up = torch::zeros({B, samples, M});
+  for (int64_t b = 0; b < B; ++b) {
+    const int64_t own = frames.empty() ? mel.size(1) : frames[b];
+    TORCH_CHECK(own >= upsampler.kernel && own <= mel.size(1), "engine: row ", b, " has ", own, " of ", mel.size(1), " mel frames");
+    const std::vector<float> row = upsampler.upsample(input[b].data_ptr<float>(), own);
+    const int64_t covered = static_cast<int64_t>(row.size()) / M;
+    TORCH_CHECK(!frames.empty() || covered >= samples, "engine: the mel covers ", covered, " samples but ", samples, " were requested");
+    std::copy(row.begin(), row.begin() + std::min(covered, samples) * M, up[b].data_ptr<float>());
   }
-  TORCH_CHECK(up.size(1) >= samples, "engine: the mel covers ", up.size(1), " samples but ", samples, " were requested");
-  return up.narrow(1, 0, samples).contiguous();
+  return up;
 }
 
 // Shared buffers of one generation call, allocated before the loop.
@@ -83,6 +80,7 @@ CachedEngine::CachedEngine(WaveNet net, const EngineOptions& options)
     : net_(std::move(net)),
       options_(options),
       weights_(pack_engine_weights(net_, options.precision)),
+      upsampler_(pack_engine_upsampler(net_)),
       kernels_(options.kernels ? options.kernels : &kernels::best_kernels()) {
   options_.threads = std::max(1, options_.threads);
   options_.chunk = std::max(1, options_.chunk);
@@ -95,12 +93,12 @@ torch::Tensor CachedEngine::generate(const GenerationRequest& request, uint64_t 
   const kernels::KernelTable& kt = *kernels_;
   const auto prep_start = Clock::now();
 
-  // Once per utterance, with LibTorch: upsampled mel (B, T, n_mels) and label embeddings.
+  // Once per call: upsampled mel (B, T, n_mels) and label embeddings.
   torch::Tensor upsampled, embedded;
   {
     torch::NoGradGuard no_grad;
     if (request.mel.defined() && m.local_conditioning) {
-      upsampled = upsample_rows(net_, request.mel.to(torch::kFloat).cpu(), request.mel_frames, request.samples);
+      upsampled = upsample_rows(upsampler_, request.mel, request.mel_frames, request.samples);
     }
     if (request.labels.defined() && m.global_conditioning) {
       embedded = net_->embed_labels(request.labels.cpu()).contiguous();

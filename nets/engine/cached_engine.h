@@ -2,7 +2,8 @@
 // The cached-activation engine: generates a trained WaveNet's output sample by sample on the
 // CPU with no LibTorch call and no allocation in the per-sample loop.
 //  - each layer keeps a ring buffer of its last (kernel_size-1)*dilation inputs (fast WaveNet);
-//  - the upsampled mel is computed once per utterance (LibTorch, before the loop) and every
+//  - the upsampled mel is computed once per utterance (plain fixed-order loops, before the
+//    sample loop, so a clip's conditioning never depends on its batch) and every
 //    layer's conditioning projection (+ bias, + label term) for the next `chunk` steps at once,
 //    as one matrix product per layer;
 //  - the per-step products run through core/kernels (AVX-512 / AVX2 / scalar);
@@ -17,6 +18,7 @@
 #include <string>
 
 #include "core/kernels/kernels.h"
+#include "nets/engine/engine_upsampler.h"
 #include "nets/engine/engine_weights.h"
 #include "nets/generation/incremental_generator.h"
 
@@ -54,6 +56,7 @@ class CachedEngine {
   WaveNet net_;
   EngineOptions options_;
   EngineWeights weights_;
+  EngineUpsampler upsampler_;
   const kernels::KernelTable* kernels_;
 };
 

@@ -1,8 +1,8 @@
 #pragma once
 // A trained WaveNet as plain arrays laid out for the engine's kernels: every 1x1 or dilated
 // conv becomes a K x N row-major matrix (inputs x outputs), weight normalisation folded in,
-// the per-step matrices optionally stored as bfloat16. The upsampler and label embedding stay
-// LibTorch modules: they run once per utterance, before the sample loop.
+// the per-step matrices optionally stored as bfloat16. The upsampler has its own plain
+// form (engine_upsampler.h); the label embedding stays a LibTorch lookup, run once per call.
 
 #include <cstdint>
 #include <string>

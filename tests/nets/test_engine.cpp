@@ -160,6 +160,39 @@ TEST(EngineFreeRunning, ReproducibleForSeedAndThreads) {
   EXPECT_GT(a.abs().max().item<float>(), 0.0f);
 }
 
+// The engine's plain upsampler against the LibTorch module it replaces, both upsampling modes
+// (trained-looking random weights, not the initial moving average), and the same bits for the
+// same mel however the buffer sits in memory.
+TEST(EngineUpsampler, MatchesTheLibTorchUpsampler) {
+  for (const char* mode : {"nearest", "transposed"}) {
+    const Config config = resolve_config(std::filesystem::path(WAVENET_SOURCE_CONFIG_DIR) / "mol24.yaml",
+                                         {std::string("model.upsample_mode=") + mode});
+    torch::manual_seed(12);
+    WaveNet net(config.model, config.audio.n_mels);
+    {
+      torch::NoGradGuard no_grad;
+      for (auto& p : net->named_parameters()) {
+        if (p.key().rfind("upsampler.", 0) == 0) p.value().normal_(0.0, 0.3);
+      }
+    }
+    const EngineUpsampler upsampler = pack_engine_upsampler(net);
+    const int frames = 6 + 2 * net->context_frames(), n_mels = config.audio.n_mels;
+    const torch::Tensor mel = torch::randn({1, frames, n_mels});
+    torch::Tensor expected;
+    {
+      torch::NoGradGuard no_grad;
+      expected = net->upsample(mel)[0].t().contiguous();  // samples x n_mels
+    }
+    const std::vector<float> got = upsampler.upsample(mel.data_ptr<float>(), frames);
+    ASSERT_EQ(static_cast<int64_t>(got.size()), expected.numel()) << mode;
+    const torch::Tensor got_t = torch::from_blob(const_cast<float*>(got.data()), expected.sizes(), torch::kFloat);
+    EXPECT_LT(normalised_error(got_t, expected), 1e-5) << mode;
+    std::vector<float> shifted(mel.numel() + 3);
+    std::copy(mel.data_ptr<float>(), mel.data_ptr<float>() + mel.numel(), shifted.begin() + 3);
+    EXPECT_EQ(upsampler.upsample(shifted.data() + 3, frames), got) << mode;
+  }
+}
+
 // Rows of different lengths in one batch, each with its own mel length and seed, get bit for
 // bit the audio each gets alone (free-running sampling, two threads, per-row upsampling).
 TEST(EngineBatch, RowsOfDifferentLengthsGetTheirSoloAudio) {
