@@ -80,10 +80,12 @@ void check_layout(const LoaderOptions& o, int hop) {
 
 }  // namespace
 
-MelNormalizer::MelNormalizer(const Manifest& manifest) {
-  for (std::size_t b = 0; b < manifest.mel_mean.size(); ++b) {
-    mean_.push_back(static_cast<float>(manifest.mel_mean[b]));
-    inv_std_.push_back(static_cast<float>(1.0 / std::max(manifest.mel_std[b], 1e-5)));
+MelNormalizer::MelNormalizer(const Manifest& manifest) : MelNormalizer(manifest.mel_mean, manifest.mel_std) {}
+
+MelNormalizer::MelNormalizer(const std::vector<double>& mean, const std::vector<double>& std) {
+  for (std::size_t b = 0; b < mean.size() && b < std.size(); ++b) {
+    mean_.push_back(static_cast<float>(mean[b]));
+    inv_std_.push_back(static_cast<float>(1.0 / std::max(std[b], 1e-5)));
   }
 }
 

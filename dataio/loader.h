@@ -52,6 +52,7 @@ struct CropChoice {
 class MelNormalizer {
  public:
   explicit MelNormalizer(const Manifest& manifest);
+  MelNormalizer(const std::vector<double>& mean, const std::vector<double>& std);  // as checkpoints store them
   void apply(float* mel, int64_t frames) const;  // rows of n_mels, in place
 
  private:

@@ -5,7 +5,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <functional>
 #include <cmath>
 #include <cstdio>
 #include <memory>
@@ -17,6 +19,7 @@
 #include "dataio/audio_io.h"
 #include "dataio/features.h"
 #include "dataio/griffin_lim.h"
+#include "dataio/loader.h"
 #include "dataio/mel.h"
 #include "dataio/spectrogram_png.h"
 #include "experiments/cli_common.h"
@@ -49,6 +52,7 @@ struct SynthArgs {
   int batch = 16;
   bool float_wav = false;
   bool plot = false;
+  bool unconditional_options = false;  // --seconds or --count given
 };
 
 struct Clip {
@@ -56,19 +60,26 @@ struct Clip {
   std::string source;      // for messages
   std::vector<float> mel;  // frames x n_mels; empty for unconditional clips
   int32_t label = -1;
+  std::string label_name;  // a shard utterance's label, by name
   std::vector<float> prime;
   int64_t samples = 0;
   uint64_t seed = 0;
-  std::vector<float> audio;
 };
 
-// (frames + 2*context, n_mels), edges padded with the first and last frame: a standalone mel
-// has no surroundings, so repeating its edge frames is the neutral choice.
-torch::Tensor with_context(const std::vector<float>& frames, int n_mels, int context) {
-  const auto count = static_cast<int64_t>(frames.size()) / n_mels;
-  torch::Tensor mel = torch::from_blob(const_cast<float*>(frames.data()), {count, n_mels}, torch::kFloat).clone();
-  if (context > 0) {
-    mel = torch::cat({mel.narrow(0, 0, 1).expand({context, n_mels}), mel, mel.narrow(0, count - 1, 1).expand({context, n_mels})});
+// The engine's input for a mel: (frames + 2*context, n_mels), the context frames silence (as
+// the training loader pads past an utterance's ends), standardised when the model was trained
+// on standardised mels.
+torch::Tensor engine_mel(const std::vector<float>& frames, const LoadedModel& model) {
+  const AudioConfig& a = model.config.audio;
+  const int context = model.net->context_frames();
+  const auto count = static_cast<int64_t>(frames.size()) / a.n_mels;
+  torch::Tensor mel = torch::full({count + 2 * context, a.n_mels}, MelSpectrogram(a).silence_value());
+  mel.narrow(0, context, count).copy_(torch::from_blob(const_cast<float*>(frames.data()), {count, a.n_mels}, torch::kFloat));
+  if (model.config.data.normalize_mel) {
+    if (model.mel_mean.size() != static_cast<std::size_t>(a.n_mels)) {
+      throw UserError(model.checkpoint.string() + ": trained with data.normalize_mel but holds no mel statistics (an older checkpoint)");
+    }
+    MelNormalizer(model.mel_mean, model.mel_std).apply(mel.data_ptr<float>(), mel.size(0));
   }
   return mel;
 }
@@ -87,12 +98,50 @@ int32_t label_id(const std::string& label, const LoadedModel& model) {
   throw UserError("--label " + label + ": " + model.checkpoint.string() + " knows the labels " + (names.empty() ? "0.." + std::to_string(n - 1) : names));
 }
 
+// Every clip's label for a labelled model: --label for all, else a shard utterance's own label
+// (by name through the shard's manifest when there is one, else by id). A clip without a usable
+// label is reported and dropped. Models without labels ignore shard labels.
+void resolve_labels(std::vector<Clip>& clips, const SynthArgs& args, const LoadedModel& model, int& failures) {
+  if (!model.config.model.global_conditioning) {
+    for (Clip& clip : clips) clip.label = -1;
+    return;
+  }
+  const int32_t chosen = args.label.empty() ? -1 : label_id(args.label, model);
+  const auto known = static_cast<int32_t>(model.labels.empty() ? model.config.model.n_labels : model.labels.size());
+  std::vector<Clip> kept;
+  for (Clip& clip : clips) {
+    std::string problem;
+    if (chosen >= 0) {
+      clip.label = chosen;
+    } else if (clip.label < 0) {
+      problem = "has no label and the model is conditioned on one; pick one with --label";
+    } else if (!clip.label_name.empty()) {
+      const auto it = std::find(model.labels.begin(), model.labels.end(), clip.label_name);
+      if (it == model.labels.end()) problem = "label '" + clip.label_name + "' is not one the model was trained with";
+      clip.label = static_cast<int32_t>(it - model.labels.begin());
+    } else if (clip.label >= known) {
+      problem = "label id " + std::to_string(clip.label) + " but the model knows " + std::to_string(known) + " labels";
+    }
+    if (problem.empty()) {
+      kept.push_back(std::move(clip));
+    } else {
+      std::fprintf(stderr, "wavenet: error: %s: %s\n", clip.source.c_str(), problem.c_str());
+      ++failures;
+    }
+  }
+  clips = std::move(kept);
+}
+
 // Unconditional clips: `count` of them, from silence or continuing the prime.
 std::vector<Clip> unconditional_clips(const SynthArgs& args, const AudioConfig& recipe) {
   std::vector<float> prime;
   std::string stem = "sample";
   if (!args.prime.empty()) {
-    prime = extract_features(args.prime, recipe, MelSpectrogram(recipe)).audio;  // as training saw it
+    // As training saw it (resampled, cleaned), cut to whole frames: the recipe pads the last
+    // frame with silence, which the continuation should not follow.
+    const UtteranceFeatures features = extract_features(args.prime, recipe, MelSpectrogram(recipe));
+    if (features.frames < 2) throw UserError(args.prime + ": too short to prime with (less than one frame)");
+    prime.assign(features.audio.begin(), features.audio.begin() + (features.frames - 1) * recipe.hop_length);
     stem = fs::path(args.prime).stem().string() + "_continued";
   }
   std::vector<Clip> clips;
@@ -110,8 +159,10 @@ std::vector<Clip> unconditional_clips(const SynthArgs& args, const AudioConfig& 
   return clips;
 }
 
-// Every clip through the engine at once; one progress bar over all their samples.
-void generate_wavenet(std::vector<Clip>& clips, LoadedModel& model, const SynthArgs& args) {
+// Every clip through the engine at once, one progress bar over all their samples; each clip is
+// written as soon as its batch is done.
+void generate_wavenet(const std::vector<Clip>& clips, const LoadedModel& model, const SynthArgs& args,
+                      const std::function<void(const Clip&, const std::vector<float>&)>& write) {
   const ModelConfig& m = model.config.model;
   const AudioConfig& a = model.config.audio;
   EngineOptions options;
@@ -124,7 +175,7 @@ void generate_wavenet(std::vector<Clip>& clips, LoadedModel& model, const SynthA
   int64_t total = 0;
   for (const Clip& clip : clips) {
     SynthesisClip r;
-    if (m.local_conditioning) r.mel = with_context(clip.mel, a.n_mels, model.net->context_frames());
+    if (m.local_conditioning) r.mel = engine_mel(clip.mel, model);
     r.samples = clip.samples;
     r.label = clip.label;
     r.seed = clip.seed;
@@ -149,12 +200,11 @@ void generate_wavenet(std::vector<Clip>& clips, LoadedModel& model, const SynthA
     progress.advance(done - reported);
     reported = done;
   };
-  const std::vector<std::vector<float>> audio = synthesize_batched(engine, requests, batched);
+  synthesize_batched(engine, requests, batched, [&](std::size_t i, std::vector<float> audio) { write(clips[i], audio); });
   progress.finish();
-  for (std::size_t i = 0; i < clips.size(); ++i) clips[i].audio = audio[i];
 }
 
-void generate_griffin_lim(Clip& clip, const SynthArgs& args, const AudioConfig& a) {
+std::vector<float> generate_griffin_lim(const Clip& clip, const SynthArgs& args, const AudioConfig& a) {
   ProgressOptions po;
   po.unit = "iterations";
   ProgressBar progress(clip.name, args.iterations, po);
@@ -167,20 +217,22 @@ void generate_griffin_lim(Clip& clip, const SynthArgs& args, const AudioConfig& 
     progress.set_detail(detail);
     progress.advance();
   };
-  clip.audio = griffin_lim_from_mel(clip.mel, a, options);
+  std::vector<float> audio = griffin_lim_from_mel(clip.mel, a, options);
   progress.finish();
+  return audio;
 }
 
-void write_clip(const Clip& clip, const fs::path& out, const SynthArgs& args, const AudioConfig& a, const std::string& how) {
-  write_wav(out, clip.audio, a.sample_rate, args.float_wav ? WavEncoding::float32 : WavEncoding::pcm16);
-  std::printf("wrote %s: %zu samples (%.2f s at %d Hz, %s)\n", out.c_str(), clip.audio.size(),
-              clip.audio.size() / double(a.sample_rate), a.sample_rate, how.c_str());
+void write_clip(const Clip& clip, const std::vector<float>& audio, const fs::path& out, const SynthArgs& args, const AudioConfig& a,
+                const std::string& how) {
+  write_wav(out, audio, a.sample_rate, args.float_wav ? WavEncoding::float32 : WavEncoding::pcm16);
+  std::printf("wrote %s: %zu samples (%.2f s at %d Hz, %s)\n", out.c_str(), audio.size(), audio.size() / double(a.sample_rate),
+              a.sample_rate, how.c_str());
   if (!args.plot) return;
   fs::path png = out;
   png.replace_extension(".png");
   std::vector<MelPanel> panels;
   if (!clip.mel.empty()) panels.push_back({clip.mel, a.n_mels});
-  panels.push_back({MelSpectrogram(a).compressed(clip.audio), a.n_mels});
+  panels.push_back({MelSpectrogram(a).compressed(audio), a.n_mels});
   write_mel_panels_png(png, panels);
   std::printf("wrote %s\n", png.c_str());
 }
@@ -206,7 +258,9 @@ void run(const SynthArgs& args) {
   if (!conditional && inputs_given) {
     throw UserError(args.checkpoint + ": an unconditional model takes no mel; use --seconds, --count and --prime");
   }
-  if (conditional && !args.prime.empty()) throw UserError("--prime continues a clip with an unconditional model only");
+  if (conditional && (!args.prime.empty() || args.unconditional_options)) {
+    throw UserError("--seconds, --count and --prime are for unconditional models; this one takes mel inputs");
+  }
   if (!args.label.empty() && !(wavenet && config.model.global_conditioning)) {
     throw UserError("--label: " + (wavenet ? args.checkpoint + " was not trained with labels" : std::string("Griffin-Lim takes no label")));
   }
@@ -220,6 +274,7 @@ void run(const SynthArgs& args) {
       clip.source = input.source;
       clip.mel = std::move(input.mel);
       clip.label = input.label;
+      clip.label_name = input.label_name;
       clip.samples = static_cast<int64_t>(clip.mel.size()) / config.audio.n_mels * config.audio.hop_length;
       clip.seed = static_cast<uint64_t>(args.seed);  // same seed, same audio, whatever the batch
       clips.push_back(std::move(clip));
@@ -227,29 +282,23 @@ void run(const SynthArgs& args) {
   } else {
     clips = unconditional_clips(args, config.audio);
   }
-  if (wavenet && config.model.global_conditioning) {
-    const int32_t chosen = args.label.empty() ? -1 : label_id(args.label, model);
-    for (Clip& clip : clips) {
-      if (chosen >= 0) clip.label = chosen;
-      if (clip.label < 0) throw UserError(clip.source + ": the model is conditioned on a label; pick one with --label");
-    }
-  }
-  if (!args.out.empty() && clips.size() + failures > 1) throw UserError("--out names one file; use --out-dir for several clips");
+  if (wavenet) resolve_labels(clips, args, model, failures);
+  if (!args.out.empty() && clips.size() > 1) throw UserError("--out names one file; use --out-dir for several clips");
   std::set<std::string> names;
   for (const Clip& clip : clips) {
     if (!names.insert(clip.name).second) throw UserError("two inputs would both write " + clip.name + ".wav; rename one");
   }
   if (!args.out_dir.empty()) fs::create_directories(args.out_dir);
 
-  if (!clips.empty()) {
-    if (wavenet) generate_wavenet(clips, model, args);
-    for (Clip& clip : clips) {
-      if (!wavenet) generate_griffin_lim(clip, args, config.audio);
-      const fs::path out = args.out.empty() ? fs::path(args.out_dir) / (clip.name + ".wav") : fs::path(args.out);
-      write_clip(clip, out, args, config.audio,
-                 wavenet ? "step " + std::to_string(model.step) + " of " + model.checkpoint.string()
-                         : "Griffin-Lim, " + std::to_string(args.iterations) + " iterations");
-    }
+  const std::string how = wavenet ? "step " + std::to_string(model.step) + " of " + model.checkpoint.string()
+                                   : "Griffin-Lim, " + std::to_string(args.iterations) + " iterations";
+  auto write = [&](const Clip& clip, const std::vector<float>& audio) {
+    const fs::path out = args.out.empty() ? fs::path(args.out_dir) / (clip.name + ".wav") : fs::path(args.out);
+    write_clip(clip, audio, out, args, config.audio, how);
+  };
+  if (wavenet && !clips.empty()) generate_wavenet(clips, model, args, write);
+  if (!wavenet) {
+    for (const Clip& clip : clips) write(clip, generate_griffin_lim(clip, args, config.audio));
   }
   if (failures > 0) {
     throw UserError(std::to_string(failures) + " of " + std::to_string(failures + clips.size()) + " inputs failed (see above)");
@@ -268,9 +317,9 @@ void register_synth_command(CLI::App& app) {
   command->add_option("--shard", args->inputs.shards, "preprocessed HDF5 shard: its utterances' mels; repeatable");
   command->add_option("--utterance", args->inputs.utterances, "only this utterance of the shards; repeatable (default: all)");
   command->add_flag("--mel-bins-first", args->inputs.mel_bins_first, "the .npy files are (n_mels, frames)");
-  command->add_option("--seconds", args->seconds, "unconditional models: seconds to generate (after the prime)")
+  CLI::Option* seconds = command->add_option("--seconds", args->seconds, "unconditional models: seconds to generate (after the prime)")
       ->capture_default_str()->check(CLI::PositiveNumber);
-  command->add_option("--count", args->count, "unconditional models: clips to generate (seeds seed, seed+1, ...)")
+  CLI::Option* count = command->add_option("--count", args->count, "unconditional models: clips to generate (seeds seed, seed+1, ...)")
       ->capture_default_str()->check(CLI::Range(1, 4096));
   command->add_option("--prime", args->prime, "unconditional models: continue this audio file (teacher-forced first)");
   command->add_option("--label", args->label, "global condition (speaker, instrument) by name or number, for models trained with labels");
@@ -293,7 +342,10 @@ void register_synth_command(CLI::App& app) {
       "All inputs are generated together, --batch at a time, grouped by length; a clip gets the same audio\n"
       "for a seed whatever else is in its batch (same thread count). A bad input is reported and the others\n"
       "still run (exit 2).\n");
-  command->callback([args] { run(*args); });
+  command->callback([args, seconds, count] {
+    args->unconditional_options = seconds->count() > 0 || count->count() > 0;
+    run(*args);
+  });
 }
 
 }  // namespace wn::cli

@@ -7,6 +7,7 @@
 
 #include "core/errors.h"
 #include "dataio/features.h"
+#include "dataio/manifest.h"
 #include "dataio/npy.h"
 #include "dataio/shard_reader.h"
 
@@ -51,9 +52,13 @@ std::string file_stem(std::string name) {
 
 void load_shards(const SynthInputArgs& args, const AudioConfig& recipe, std::vector<SynthInput>& inputs, int& failures) {
   std::set<std::string> wanted(args.utterances.begin(), args.utterances.end()), found;
+  bool all_opened = true;
   for (const std::string& path : args.shards) {
     try {
       const ShardReader shard(path);
+      // Label ids are the corpus's own; its manifest, when beside the shard, names them.
+      std::vector<std::string> label_names;
+      if (fs::exists(fs::path(path).parent_path() / "manifest.yaml")) label_names = read_manifest(fs::path(path).parent_path()).labels;
       const ShardAttributes& a = shard.attributes();
       if (a.sample_rate != recipe.sample_rate || a.hop_length != recipe.hop_length || a.n_mels != recipe.n_mels) {
         throw UserError(path + ": shard has " + std::to_string(a.sample_rate) + " Hz, hop " + std::to_string(a.hop_length) + ", " +
@@ -68,14 +73,17 @@ void load_shards(const SynthInputArgs& args, const AudioConfig& recipe, std::vec
         input.source = path + ":" + shard.name(i);
         input.mel = shard.read_mel(i, 0, shard.frames(i));
         input.label = shard.label(i);
+        if (input.label >= 0 && input.label < static_cast<int32_t>(label_names.size())) input.label_name = label_names[input.label];
         inputs.push_back(std::move(input));
       }
     } catch (const UserError& e) {
       report(e.what(), failures);
+      all_opened = false;
     }
   }
   for (const std::string& name : wanted) {
-    if (found.count(name) == 0 && !args.shards.empty()) report("no utterance named '" + name + "' in the given shards", failures);
+    // A name may have been in a shard that failed to open: that shard's error says enough.
+    if (found.count(name) == 0 && all_opened) report("no utterance named '" + name + "' in the given shards", failures);
   }
 }
 

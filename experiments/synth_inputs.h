@@ -25,6 +25,7 @@ struct SynthInput {
   std::string source;      // for messages: the file, or shard:utterance
   std::vector<float> mel;  // frames x n_mels
   int32_t label = -1;      // a shard utterance's label id, else -1
+  std::string label_name;  // its name, from the manifest beside the shard (if there is one)
 };
 
 bool has_inputs(const SynthInputArgs& args);

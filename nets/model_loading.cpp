@@ -20,6 +20,8 @@ LoadedModel load_model(const std::filesystem::path& path, bool use_ema) {
   const CheckpointWeights w = read_checkpoint_weights(loaded.checkpoint, use_ema);
   loaded.config = config_from_yaml(w.config_yaml, loaded.checkpoint.string() + " (config)");
   loaded.labels = w.labels;
+  loaded.mel_mean = w.mel_mean;
+  loaded.mel_std = w.mel_std;
   loaded.step = w.step;
   loaded.net = WaveNet(loaded.config.model, loaded.config.audio.n_mels, static_cast<int>(w.labels.size()));
   load_named_state(*loaded.net, w.weights, loaded.checkpoint.string());

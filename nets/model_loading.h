@@ -15,6 +15,7 @@ namespace wn {
 struct LoadedModel {
   Config config;
   std::vector<std::string> labels;
+  std::vector<double> mel_mean, mel_std;  // the training mels' statistics (data.normalize_mel)
   int64_t step = 0;
   std::filesystem::path checkpoint;
   WaveNet net{nullptr};

@@ -2,15 +2,43 @@
 
 #include <algorithm>
 #include <numeric>
+#include <stdexcept>
+#include <string>
 
 namespace wn {
+namespace {
 
-std::vector<std::vector<float>> synthesize_batched(CachedEngine& engine, const std::vector<SynthesisClip>& clips,
-                                                   const BatchedSynthesisOptions& options) {
+int64_t prime_length(const SynthesisClip& clip) { return clip.prime.defined() ? clip.prime.size(0) : 0; }
+
+// The rules of the header, checked for all clips before anything runs (within one batch the
+// engine needs one label mode and one prime length; checking per batch would make an error
+// depend on how clips happen to group).
+void check_clips(const CachedEngine& engine, const std::vector<SynthesisClip>& clips) {
+  if (clips.empty()) return;
+  const ModelConfig& m = engine.weights().model;
+  int64_t hop = 1;
+  for (int64_t s : m.upsample_scales) hop *= s;
+  for (std::size_t i = 0; i < clips.size(); ++i) {
+    const SynthesisClip& c = clips[i];
+    const std::string which = "clip " + std::to_string(i) + ": ";
+    if ((c.label >= 0) != (clips[0].label >= 0)) throw std::invalid_argument(which + "give every clip a label, or none");
+    if (prime_length(c) != prime_length(clips[0])) throw std::invalid_argument(which + "every clip needs a prime of the same length, or none");
+    if (prime_length(c) > c.samples) throw std::invalid_argument(which + "the prime is longer than the clip");
+    if (c.mel.defined() && c.samples > (c.mel.size(0) - m.cond_kernel_size + 1) * hop) {
+      throw std::invalid_argument(which + std::to_string(c.samples) + " samples but the mel covers only " +
+                                  std::to_string((c.mel.size(0) - m.cond_kernel_size + 1) * hop));
+    }
+  }
+}
+
+}  // namespace
+
+void synthesize_batched(CachedEngine& engine, const std::vector<SynthesisClip>& clips, const BatchedSynthesisOptions& options,
+                        const std::function<void(std::size_t, std::vector<float>)>& on_clip) {
+  check_clips(engine, clips);
   std::vector<std::size_t> order(clips.size());
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return clips[a].samples > clips[b].samples; });
-  std::vector<std::vector<float>> audio(clips.size());
   const std::size_t batch_size = static_cast<std::size_t>(std::max(1, options.batch_size));
   int64_t finished = 0;  // samples of earlier batches
   for (std::size_t first = 0; first < order.size(); first += batch_size) {
@@ -33,21 +61,11 @@ std::vector<std::vector<float>> synthesize_batched(CachedEngine& engine, const s
     }
     if (longest.label >= 0) {
       request.labels = torch::empty({B}, torch::kLong);
-      for (int64_t b = 0; b < B; ++b) {
-        TORCH_CHECK(clips[rows[b]].label >= 0, "batched synthesis: give every clip a label, or none");
-        request.labels[b] = clips[rows[b]].label;
-      }
+      for (int64_t b = 0; b < B; ++b) request.labels[b] = clips[rows[b]].label;
     }
-    int64_t primed = 0;
-    for (std::size_t r : rows) primed = std::max<int64_t>(primed, clips[r].prime.defined() ? clips[r].prime.size(0) : 0);
-    if (primed > 0) {
-      // The engine forces a common number of steps; rows share one prime length here.
-      request.teacher = torch::zeros({B, primed});
-      for (int64_t b = 0; b < B; ++b) {
-        const torch::Tensor& prime = clips[rows[b]].prime;
-        TORCH_CHECK(prime.defined() && prime.size(0) == primed, "batched synthesis: clips in one call need primes of one length");
-        request.teacher[b].copy_(prime);
-      }
+    if (prime_length(longest) > 0) {
+      request.teacher = torch::zeros({B, prime_length(longest)});
+      for (int64_t b = 0; b < B; ++b) request.teacher[b].copy_(clips[rows[b]].prime);
     }
     for (std::size_t r : rows) request.seeds.push_back(clips[r].seed);
     if (options.on_samples) {
@@ -63,11 +81,10 @@ std::vector<std::vector<float>> synthesize_batched(CachedEngine& engine, const s
     for (int64_t b = 0; b < B; ++b) {
       const SynthesisClip& clip = clips[rows[b]];
       const torch::Tensor row = generated[b].narrow(0, 0, clip.samples).contiguous();
-      audio[rows[b]].assign(row.data_ptr<float>(), row.data_ptr<float>() + clip.samples);
+      on_clip(rows[b], std::vector<float>(row.data_ptr<float>(), row.data_ptr<float>() + clip.samples));
       finished += clip.samples;
     }
   }
-  return audio;
 }
 
 }  // namespace wn

@@ -1,8 +1,8 @@
 #pragma once
 // Many clips through the cached engine at once: clips are sorted by length and generated in
-// batches of at most `batch_size` rows, each row with its own mel length, label, seed and prime,
-// so every clip gets exactly the audio it would get in a batch of one (the engine's kernels
-// and per-row upsampling are batch-invariant). Grouping by length keeps padding small.
+// batches of at most `batch_size` rows, each row with its own mel length, label and seed, so
+// every clip gets exactly the audio it would get in a batch of one (the engine's kernels and
+// upsampler are batch-invariant). Grouping by length keeps padding small.
 
 #include <torch/torch.h>
 
@@ -16,10 +16,11 @@ namespace wn {
 
 struct SynthesisClip {
   torch::Tensor mel;    // (frames + 2*context, n_mels), or undefined for unconditional models
-  int64_t samples = 0;  // length of the clip
-  int64_t label = -1;   // global condition, or -1
+  int64_t samples = 0;  // length of the clip; at most frames * hop for mel-conditioned clips
+  int64_t label = -1;   // global condition, or -1 (every clip has one, or none does)
   uint64_t seed = 0;
-  torch::Tensor prime;  // (P) audio the clip starts with (teacher-forced), or undefined
+  torch::Tensor prime;  // (P) audio the clip starts with, teacher-forced; every clip has a
+                        // prime of the same length, or none has
 };
 
 struct BatchedSynthesisOptions {
@@ -30,8 +31,10 @@ struct BatchedSynthesisOptions {
   std::function<void(int64_t)> on_samples;
 };
 
-// The audio of every clip, in the order given.
-std::vector<std::vector<float>> synthesize_batched(CachedEngine& engine, const std::vector<SynthesisClip>& clips,
-                                                   const BatchedSynthesisOptions& options);
+// Calls on_clip(index into clips, audio) for every clip as soon as its batch is done (longest
+// clips first), so a caller can write each one before the rest are generated. Throws
+// std::invalid_argument when clips break the rules above.
+void synthesize_batched(CachedEngine& engine, const std::vector<SynthesisClip>& clips, const BatchedSynthesisOptions& options,
+                        const std::function<void(std::size_t, std::vector<float>)>& on_clip);
 
 }  // namespace wn

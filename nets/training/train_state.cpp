@@ -58,6 +58,8 @@ void save_training_checkpoint(const std::filesystem::path& path, WaveNet& net, c
   c10::List<std::string> labels;
   for (const auto& l : state.labels) labels.push_back(l);
   dict.insert("labels", labels);
+  dict.insert("mel_mean", torch::tensor(state.mel_mean, torch::kDouble));
+  dict.insert("mel_std", torch::tensor(state.mel_std, torch::kDouble));
   save_checkpoint_file(path, dict);
 }
 
@@ -87,6 +89,11 @@ CheckpointWeights read_checkpoint_weights(const std::filesystem::path& path, boo
   w.config_yaml = at_key(dict, "config", path).toStringRef();
   w.step = at_key(dict, "step", path).toInt();
   for (const auto& l : at_key(dict, "labels", path).toList()) w.labels.push_back(static_cast<c10::IValue>(l).toStringRef());
+  for (auto [key, values] : {std::pair{"mel_mean", &w.mel_mean}, std::pair{"mel_std", &w.mel_std}}) {
+    if (!dict.contains(key)) continue;
+    const torch::Tensor t = dict.at(key).toTensor().to(torch::kDouble).contiguous();
+    values->assign(t.data_ptr<double>(), t.data_ptr<double>() + t.numel());
+  }
   // EMA holds parameters only; buffers (none today) would come from the raw model.
   w.weights = dict_tensors(at_key(dict, use_ema ? "ema" : "model", path).toGenericDict());
   return w;

@@ -2,6 +2,7 @@
 // What a training checkpoint holds, and how it maps to the dict Python's torch.load returns:
 //   model, ema, optimizer: {name: tensor}     step, optimizer_steps, ema_updates, loader_position: int
 //   rng: CPU generator state (uint8 tensor)   config: resolved YAML   labels: [names]
+//   mel_mean, mel_std: float64 (n_mels) training-split statistics (for data.normalize_mel)
 
 #include <filesystem>
 #include <string>
@@ -18,6 +19,7 @@ struct TrainState {
   int64_t loader_position = 0;
   std::string config_yaml;
   std::vector<std::string> labels;
+  std::vector<double> mel_mean, mel_std;
 };
 
 void save_training_checkpoint(const std::filesystem::path& path, WaveNet& net, const Adam& adam,
@@ -32,6 +34,7 @@ TrainState load_training_checkpoint(const std::filesystem::path& path, WaveNet& 
 struct CheckpointWeights {
   std::string config_yaml;
   std::vector<std::string> labels;
+  std::vector<double> mel_mean, mel_std;  // empty in checkpoints written before they were stored
   int64_t step = 0;
   std::vector<std::pair<std::string, torch::Tensor>> weights;
 };

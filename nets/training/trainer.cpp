@@ -170,6 +170,8 @@ TrainerResult train(const TrainerOptions& options) {
   TrainState state;
   state.config_yaml = config_to_yaml(config);
   state.labels = manifest.labels;
+  state.mel_mean = manifest.mel_mean;
+  state.mel_std = manifest.mel_std;
   if (const auto latest = checkpoints.latest()) {
     const TrainState resumed = load_training_checkpoint(*latest, net, adam, ema);
     state.step = resumed.step;

@@ -9,6 +9,9 @@
 
 #include "dataio/audio_io.h"
 #include "dataio/features.h"
+#include "dataio/manifest.h"
+#include "dataio/shard_writer.h"
+#include "nets/model_loading.h"
 #include "dataio/npy.h"
 #include "tests/dataio/audio_fixtures.h"
 #include "tests/nets/training_fixtures.h"
@@ -104,6 +107,14 @@ TEST(SynthCli, MelToWavOfExactLength) {
   const std::string copy = test::read_text(dir / "copy.log");
   EXPECT_NE(copy.find("broken.wav: cannot read audio"), std::string::npos) << copy;
   EXPECT_NE(copy.find("1 of 2 inputs failed"), std::string::npos) << copy;
+  // Mixed input kinds in one call; the model has no labels, so the shard's are not used.
+  ASSERT_EQ(run("--log-level warn synth --checkpoint " + (dir / "run").string() + " --mel " + (dir / "mel.npy").string() +
+                    " --shard " + (dir / "data/valid-00000.h5").string() + " --out-dir " + (dir / "mixed").string(),
+                dir / "mixed.log"),
+            0)
+      << test::read_text(dir / "mixed.log");
+  EXPECT_EQ(read_audio_mono(dir / "mixed/mel.wav").samples.size(), static_cast<std::size_t>(frames * config.audio.hop_length));
+  EXPECT_EQ(read_audio_mono(dir / "mixed/utt5.wav").samples.size(), static_cast<std::size_t>(35 * config.audio.hop_length));
   const MonoAudio copied = read_audio_mono(dir / "gen/speech.wav");
   EXPECT_EQ(copied.samples.size() % static_cast<std::size_t>(config.audio.hop_length), 0u);
   EXPECT_GT(copied.samples.size(), 0u);
@@ -172,13 +183,59 @@ TEST(SynthCli, UnconditionalSecondsAndPrime) {
   test::write_wav16(dir / "prime.wav", tone, config.audio.sample_rate);
   ASSERT_EQ(run(synth + "--prime " + (dir / "prime.wav").string() + " --seconds 0.05 --out " + (dir / "c.wav").string(), dir / "c.log"), 0)
       << test::read_text(dir / "c.log");
-  const std::vector<float> prime = extract_features(dir / "prime.wav", config.audio, MelSpectrogram(config.audio)).audio;
+  // The prime as training saw it, cut to whole frames (the recipe pads the last one with silence).
+  const UtteranceFeatures features = extract_features(dir / "prime.wav", config.audio, MelSpectrogram(config.audio));
+  const std::size_t primed = static_cast<std::size_t>((features.frames - 1) * config.audio.hop_length);
   const std::vector<float> continued = wav_samples(dir / "c.wav");
-  ASSERT_EQ(continued.size(), prime.size() + 400);
-  EXPECT_TRUE(std::equal(prime.begin(), prime.end(), continued.begin())) << "the clip starts with the prime as training saw it";
+  ASSERT_EQ(continued.size(), primed + 400);
+  EXPECT_TRUE(std::equal(features.audio.begin(), features.audio.begin() + primed, continued.begin()));
 
   EXPECT_EQ(run(synth + "--wav " + (dir / "prime.wav").string() + " --out " + (dir / "x.wav").string(), dir / "mel.log"), 2);
   EXPECT_NE(test::read_text(dir / "mel.log").find("an unconditional model takes no mel"), std::string::npos);
+}
+
+// Shard label ids belong to their corpus: through the manifest beside the shard they are
+// matched to the checkpoint's label names. Unlabelled utterances on a labelled model are
+// reported and skipped. Checkpoints carry the training mel statistics for data.normalize_mel.
+TEST(SynthCli, ShardLabelsByNameAndNormalisedMels) {
+  test::TempDir dir;
+  const Config config = train_small_model(dir, {"model.global_conditioning=true", "data.normalize_mel=true"});
+  const LoadedModel model = load_model(dir / "run", true);
+  EXPECT_EQ(model.labels, (std::vector<std::string>{"alice", "bob"}));
+  EXPECT_EQ(model.mel_mean, read_manifest(dir / "data").mel_mean);
+  EXPECT_EQ(model.mel_std, read_manifest(dir / "data").mel_std);
+
+  // The same corpus whose manifest calls label 0 "bob": utt0 is then bob's.
+  test::write_small_corpus(dir / "swapped", config);
+  Manifest swapped = read_manifest(dir / "swapped");
+  swapped.labels = {"bob", "alice"};
+  write_manifest(dir / "swapped", swapped, "test");
+  const std::string synth = "--log-level warn synth --float --checkpoint " + (dir / "run").string() + " --utterance utt0 ";
+  ASSERT_EQ(run(synth + "--shard " + (dir / "swapped/train-00000.h5").string() + " --out " + (dir / "swapped.wav").string(), dir / "s.log"), 0)
+      << test::read_text(dir / "s.log");
+  ASSERT_EQ(run(synth + "--shard " + (dir / "data/train-00000.h5").string() + " --label bob --out " + (dir / "bob.wav").string(), dir / "b.log"), 0)
+      << test::read_text(dir / "b.log");
+  EXPECT_EQ(wav_samples(dir / "swapped.wav"), wav_samples(dir / "bob.wav"));
+
+  // A shard without labels (and no manifest beside it): reported, the labelled .npy still runs.
+  std::vector<ShardUtterance> unlabelled(1);
+  unlabelled[0].name = "nobody";
+  unlabelled[0].audio.assign(static_cast<std::size_t>(10 * config.audio.hop_length), 0.1f);
+  unlabelled[0].mel.assign(static_cast<std::size_t>(10 * config.audio.n_mels), -2.0f);
+  std::filesystem::create_directories(dir / "bare");
+  write_shard(dir / "bare/s.h5", ShardAttributes{config.audio.sample_rate, config.audio.hop_length, config.audio.n_mels}, unlabelled);
+  EXPECT_EQ(run("synth --checkpoint " + (dir / "run").string() + " --label alice --shard " + (dir / "bare/s.h5").string() +
+                    " --out-dir " + (dir / "ok").string(),
+                dir / "ok.log"),
+            0)
+      << "--label covers it: " << test::read_text(dir / "ok.log");
+  EXPECT_EQ(run("synth --checkpoint " + (dir / "run").string() + " --shard " + (dir / "bare/s.h5").string() + " --shard " +
+                    (dir / "data/valid-00000.h5").string() + " --out-dir " + (dir / "mixed").string(),
+                dir / "nolabel.log"),
+            2);
+  const std::string log = test::read_text(dir / "nolabel.log");
+  EXPECT_NE(log.find("s.h5:nobody: has no label"), std::string::npos) << log;
+  EXPECT_EQ(wav_samples(dir / "mixed/utt5.wav").size(), static_cast<std::size_t>(35 * config.audio.hop_length)) << log;
 }
 
 TEST(EvalCli, ComparesDirectoriesByName) {
