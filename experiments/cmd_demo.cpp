@@ -93,7 +93,10 @@ void run(const DemoArgs& args) {
   engine_options.threads = threads;
   CachedEngine engine(model.net, engine_options);
   GenerationRequest request;
-  request.mel = batch.mel;
+  // The crops are raw recipe mels (Griffin-Lim and the plots need those); the model gets them
+  // standardised if it was trained that way.
+  request.mel = batch.mel.clone().contiguous();
+  if (config.data.normalize_mel) MelNormalizer(manifest).apply(request.mel.data_ptr<float>(), request.mel.size(0) * request.mel.size(1));
   request.samples = crop.crop_samples;
   const auto synth_start = std::chrono::steady_clock::now();
   const torch::Tensor generated = engine.generate(request, static_cast<uint64_t>(config.engine.seed));

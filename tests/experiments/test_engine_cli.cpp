@@ -253,6 +253,24 @@ TEST(EvalCli, ComparesDirectoriesByName) {
   EXPECT_NE(out.find("inf"), std::string::npos) << "identical files: infinite SNR\n" << out;
   EXPECT_NE(test::read_text(dir / "m.json").find("\"log_mel_distance\": 0"), std::string::npos);
   EXPECT_EQ(run("eval " + (dir / "ref").string() + " " + (dir / "missing").string(), dir / "bad"), 2);
+
+  // Two systems on the same references: one row each, in one table, and config overrides still parse.
+  std::vector<float> louder = tone;
+  for (float& v : louder) v *= 2.0f;
+  test::write_wav16(dir / "louder/a.wav", louder, 22050);
+  ASSERT_EQ(run("eval " + (dir / "ref").string() + " " + (dir / "same").string() + " " + (dir / "louder").string() +
+                    " audio.n_mels=40 --json " + (dir / "two.json").string(),
+                dir / "two.log"),
+            0)
+      << test::read_text(dir / "two.log");
+  const std::string two = test::read_text(dir / "two.log");
+  const auto table = two.find("mean over matched pairs");
+  ASSERT_NE(table, std::string::npos) << two;
+  EXPECT_NE(two.find("same ", table), std::string::npos) << two;
+  EXPECT_NE(two.find("louder ", table), std::string::npos) << two;
+  const std::string json2 = test::read_text(dir / "two.json");
+  EXPECT_NE(json2.find("{\"systems\": [{\"generated\": "), std::string::npos) << json2;
+  EXPECT_NE(json2.find("louder\", \"pairs\""), std::string::npos) << json2;
 }
 
 }  // namespace
