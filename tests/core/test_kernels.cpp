@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <random>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -29,47 +30,63 @@ TEST(Kernels, SomeFastTableOnThisMachine) {
   EXPECT_NE(best_kernels().matmul, nullptr);
 }
 
+// A random product of `rows` rows: strided x, y and w, fp32 or bf16 weights, optional bias,
+// accumulate or not, and a column range that may start inside the matrix. `a.y` is left unset:
+// each caller runs it on its own copy of y0.
+struct RandomProduct {
+  std::vector<float> x, w, bias, y0;
+  std::vector<uint16_t> w16;
+  MatmulArgs a;
+
+  RandomProduct(std::mt19937& rng, int trial, int rows, bool strided) {
+    std::normal_distribution<float> normal;
+    std::uniform_int_distribution<int> dim(1, 300);
+    const int k = dim(rng), n = dim(rng);
+    const int x_stride = k + (strided ? trial % 5 : 0), y_stride = n + (strided ? trial % 3 : 0);
+    const int w_stride = n + (strided ? (trial % 2) * 16 : 0);
+    x.resize(static_cast<std::size_t>(rows * x_stride));
+    w.resize(static_cast<std::size_t>(k * w_stride));
+    bias.resize(static_cast<std::size_t>(n));
+    y0.resize(static_cast<std::size_t>(rows * y_stride));
+    for (auto* v : {&x, &w, &bias, &y0}) {
+      for (float& e : *v) e = normal(rng);
+    }
+    for (float v : w) w16.push_back(to_bf16(v));
+    a.x = x.data();
+    a.x_stride = x_stride;
+    a.rows = rows;
+    a.k = k;
+    a.w_bf16 = trial % 3 == 0;
+    a.w = a.w_bf16 ? static_cast<const void*>(w16.data()) : w.data();
+    a.w_stride = w_stride;
+    a.bias = trial % 2 == 0 || !strided ? bias.data() : nullptr;
+    a.y_stride = y_stride;
+    a.n_begin = trial % 5 == 0 ? n / 3 : 0;
+    a.n_end = n;
+    a.accumulate = trial % 4 == 1;
+  }
+  std::string describe(const KernelTable& table, int trial) const {
+    return std::string(table.name) + " trial " + std::to_string(trial) + " rows " + std::to_string(a.rows) + " k " +
+           std::to_string(a.k) + " n " + std::to_string(a.n_end) + (a.w_bf16 ? " bf16" : " fp32");
+  }
+};
+
 TEST(Kernels, MatmulMatchesScalarOnRandomShapes) {
   std::mt19937 rng(5);
-  std::normal_distribution<float> normal;
-  std::uniform_int_distribution<int> dim(1, 300);
   for (const KernelTable* table : fast_tables()) {
     for (int trial = 0; trial < 60; ++trial) {
-      const int rows = 1 + trial % 7, k = dim(rng), n = dim(rng);
-      const bool bf16 = trial % 3 == 0, accumulate = trial % 4 == 1, with_bias = trial % 2 == 0;
-      const int x_stride = k + trial % 5, y_stride = n + trial % 3, w_stride = n + (trial % 2) * 16;
-      std::vector<float> x(static_cast<std::size_t>(rows * x_stride)), w(static_cast<std::size_t>(k * w_stride)),
-          bias(static_cast<std::size_t>(n)), y0(static_cast<std::size_t>(rows * y_stride));
-      for (auto* v : {&x, &w, &bias, &y0}) {
-        for (float& e : *v) e = normal(rng);
-      }
-      std::vector<uint16_t> w16(w.size());
-      for (std::size_t i = 0; i < w.size(); ++i) w16[i] = to_bf16(w[i]);
-      MatmulArgs a;
-      a.x = x.data();
-      a.x_stride = x_stride;
-      a.rows = rows;
-      a.k = k;
-      a.w = bf16 ? static_cast<const void*>(w16.data()) : w.data();
-      a.w_stride = w_stride;
-      a.w_bf16 = bf16;
-      a.bias = with_bias ? bias.data() : nullptr;
-      a.y_stride = y_stride;
-      a.n_begin = trial % 5 == 0 ? n / 3 : 0;
-      a.n_end = n;
-      a.accumulate = accumulate;
-      std::vector<float> expected = y0, got = y0;
-      a.y = expected.data();
-      scalar_kernels().matmul(a);
-      a.y = got.data();
-      table->matmul(a);
+      RandomProduct p(rng, trial, 1 + trial % 7, /*strided=*/true);
+      std::vector<float> expected = p.y0, got = p.y0;
+      p.a.y = expected.data();
+      scalar_kernels().matmul(p.a);
+      p.a.y = got.data();
+      table->matmul(p.a);
       double worst = 0, scale = 1e-30;
       for (std::size_t i = 0; i < got.size(); ++i) {
         worst = std::max(worst, double(std::fabs(got[i] - expected[i])));
         scale = std::max(scale, double(std::fabs(expected[i])));
       }
-      ASSERT_LT(worst / scale, 1e-5) << table->name << " trial " << trial << " rows " << rows << " k " << k << " n " << n
-                                     << (bf16 ? " bf16" : " fp32");
+      ASSERT_LT(worst / scale, 1e-5) << p.describe(*table, trial);
     }
   }
 }
@@ -78,45 +95,23 @@ TEST(Kernels, MatmulMatchesScalarOnRandomShapes) {
 // equals, bit for bit, the same row computed by itself, for every kernel table and shape.
 TEST(Kernels, MatmulRowsDoNotDependOnTheBatch) {
   std::mt19937 rng(11);
-  std::normal_distribution<float> normal;
-  std::uniform_int_distribution<int> dim(1, 300);
   std::vector<const KernelTable*> tables = fast_tables();
   tables.push_back(&scalar_kernels());
   for (const KernelTable* table : tables) {
     for (int trial = 0; trial < 40; ++trial) {
-      const int rows = 2 + trial % 9, k = dim(rng), n = dim(rng);
-      const bool bf16 = trial % 3 == 0, accumulate = trial % 4 == 1;
-      std::vector<float> x(static_cast<std::size_t>(rows * k)), w(static_cast<std::size_t>(k * n)),
-          bias(static_cast<std::size_t>(n)), y0(static_cast<std::size_t>(rows * n));
-      for (auto* v : {&x, &w, &bias, &y0}) {
-        for (float& e : *v) e = normal(rng);
-      }
-      std::vector<uint16_t> w16(w.size());
-      for (std::size_t i = 0; i < w.size(); ++i) w16[i] = to_bf16(w[i]);
-      MatmulArgs a;
-      a.x = x.data();
-      a.x_stride = k;
-      a.rows = rows;
-      a.k = k;
-      a.w = bf16 ? static_cast<const void*>(w16.data()) : w.data();
-      a.w_stride = n;
-      a.w_bf16 = bf16;
-      a.bias = bias.data();
-      a.y_stride = n;
-      a.n_begin = trial % 5 == 0 ? n / 3 : 0;
-      a.n_end = n;
-      a.accumulate = accumulate;
-      std::vector<float> batched = y0, alone = y0;
-      a.y = batched.data();
-      table->matmul(a);
-      for (int r = 0; r < rows; ++r) {
-        MatmulArgs one = a;
+      RandomProduct p(rng, trial, 2 + trial % 9, /*strided=*/false);
+      const int64_t k = p.a.x_stride, n = p.a.y_stride;
+      std::vector<float> batched = p.y0, alone = p.y0;
+      p.a.y = batched.data();
+      table->matmul(p.a);
+      for (int r = 0; r < p.a.rows; ++r) {
+        MatmulArgs one = p.a;
         one.rows = 1;
-        one.x = x.data() + r * k;
+        one.x = p.x.data() + r * k;
         one.y = alone.data() + r * n;
         table->matmul(one);
       }
-      ASSERT_EQ(batched, alone) << table->name << " trial " << trial << " rows " << rows << " k " << k << " n " << n;
+      ASSERT_EQ(batched, alone) << p.describe(*table, trial);
     }
   }
 }

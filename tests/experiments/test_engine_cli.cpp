@@ -52,16 +52,26 @@ TEST(BenchCli, EngineAndBaselinesWithJson) {
   EXPECT_GT(std::stod(m[1].str()), 0.0);
 }
 
-TEST(SynthCli, MelToWavOfExactLength) {
-  test::TempDir dir;
-  const Config config = test::small_training_config({"train.max_steps=2", "train.checkpoint_every=2"});
+// Trains the small config for two steps into dir/run; returns the config.
+Config train_small_model(const test::TempDir& dir, const std::vector<std::string>& overrides) {
+  std::vector<std::string> all = {"train.max_steps=2", "train.checkpoint_every=2"};
+  all.insert(all.end(), overrides.begin(), overrides.end());
+  const Config config = test::small_training_config(all);
   test::write_small_corpus(dir / "data", config);
   test::write_text(dir / "config.yaml", config_to_yaml(config));
-  ASSERT_EQ(run("--log-level warn train --data " + (dir / "data").string() + " --run-dir " + (dir / "run").string() +
+  EXPECT_EQ(run("--log-level warn train --data " + (dir / "data").string() + " --run-dir " + (dir / "run").string() +
                     " --config " + (dir / "config.yaml").string(),
                 dir / "train.log"),
             0)
       << test::read_text(dir / "train.log");
+  return config;
+}
+
+std::vector<float> wav_samples(const std::filesystem::path& path) { return read_audio_mono(path).samples; }
+
+TEST(SynthCli, MelToWavOfExactLength) {
+  test::TempDir dir;
+  const Config config = train_small_model(dir, {});
   const int frames = 7;
   std::vector<float> mel(static_cast<std::size_t>(frames * config.audio.n_mels), -2.0f);
   write_npy(dir / "mel.npy", mel, {frames, config.audio.n_mels});
@@ -119,23 +129,6 @@ TEST(SynthCli, MelToWavOfExactLength) {
   EXPECT_EQ(copied.samples.size() % static_cast<std::size_t>(config.audio.hop_length), 0u);
   EXPECT_GT(copied.samples.size(), 0u);
 }
-
-// Trains the small config for two steps into dir/run; returns the config.
-Config train_small_model(const test::TempDir& dir, const std::vector<std::string>& overrides) {
-  std::vector<std::string> all = {"train.max_steps=2", "train.checkpoint_every=2"};
-  all.insert(all.end(), overrides.begin(), overrides.end());
-  const Config config = test::small_training_config(all);
-  test::write_small_corpus(dir / "data", config);
-  test::write_text(dir / "config.yaml", config_to_yaml(config));
-  EXPECT_EQ(run("--log-level warn train --data " + (dir / "data").string() + " --run-dir " + (dir / "run").string() +
-                    " --config " + (dir / "config.yaml").string(),
-                dir / "train.log"),
-            0)
-      << test::read_text(dir / "train.log");
-  return config;
-}
-
-std::vector<float> wav_samples(const std::filesystem::path& path) { return read_audio_mono(path).samples; }
 
 // Shard utterances of different lengths generated as one batch sound exactly as they do alone
 // (same seed), keep their labels unless --label overrides, and bad names are one-line errors.
