@@ -32,25 +32,30 @@ uint64_t row_seed(uint64_t seed, int64_t row) {
   return z ^ (z >> 31);
 }
 
-// (B, samples, n_mels): the upsampled mel of every row, each row on its own frames (so the
-// padding after a short row never reaches its smoothing filter) with the engine's own
-// fixed-order upsampler. Conditioning past a row's end is zero; the caller cuts that audio off.
-torch::Tensor upsample_rows(const EngineUpsampler& upsampler, const torch::Tensor& mel, const std::vector<int64_t>& frames,
-                            int64_t samples) {
+// (B, F, n_mels): every row's input of the upsampler's last stage, zero after the row's own F_b
+// rows. Each row is upsampled on its own frames (the padding after a short row never reaches its
+// smoothing filters) with the engine's fixed-order upsampler; the last stage runs per chunk,
+// after the conditioning projection (see the chunk loop).
+torch::Tensor last_stage_rows(const EngineUpsampler& upsampler, const torch::Tensor& mel, const std::vector<int64_t>& frames,
+                              int64_t samples) {
   const int64_t B = mel.size(0), M = mel.size(2);
   TORCH_CHECK(M == upsampler.n_mels, "engine: mel has ", M, " bins, the model ", upsampler.n_mels);
   TORCH_CHECK(frames.empty() || static_cast<int64_t>(frames.size()) == B, "engine: ", frames.size(), " mel lengths for a batch of ", B);
   const torch::Tensor input = mel.to(torch::kFloat).cpu().contiguous();
-  torch::Tensor up = torch::zeros({B, samples, M});
+  std::vector<std::vector<float>> rows;
+  int64_t longest = 0;
   for (int64_t b = 0; b < B; ++b) {
     const int64_t own = frames.empty() ? mel.size(1) : frames[b];
     TORCH_CHECK(own >= upsampler.kernel && own <= mel.size(1), "engine: row ", b, " has ", own, " of ", mel.size(1), " mel frames");
-    const std::vector<float> row = upsampler.upsample(input[b].data_ptr<float>(), own);
-    const int64_t covered = static_cast<int64_t>(row.size()) / M;
-    TORCH_CHECK(!frames.empty() || covered >= samples, "engine: the mel covers ", covered, " samples but ", samples, " were requested");
-    std::copy(row.begin(), row.begin() + std::min(covered, samples) * M, up[b].data_ptr<float>());
+    rows.push_back(upsampler.upsample_to_last_stage(input[b].data_ptr<float>(), own));
+    const int64_t length = static_cast<int64_t>(rows.back().size()) / M;
+    TORCH_CHECK(!frames.empty() || length * upsampler.last_scale() >= samples, "engine: the mel covers ",
+                length * upsampler.last_scale(), " samples but ", samples, " were requested");
+    longest = std::max(longest, length);
   }
-  return up;
+  torch::Tensor out = torch::zeros({B, longest, M});
+  for (int64_t b = 0; b < B; ++b) std::copy(rows[b].begin(), rows[b].end(), out[b].data_ptr<float>());
+  return out;
 }
 
 // Shared buffers of one generation call, allocated before the loop.
@@ -71,6 +76,7 @@ struct ThreadBuffers {
   std::vector<float> x, residual_out, taps;  // B x R, B x R, B x (kernel*R)
   std::vector<float> skip_sum, post, out;    // B x skip, B x skip, B x out
   std::vector<float> scratch;                // sampler
+  std::vector<float> projected;              // a chunk's last-stage rows x gate, then a zero row
   std::vector<std::mt19937_64> rngs;         // identical copies on every thread
 };
 
@@ -93,12 +99,12 @@ torch::Tensor CachedEngine::generate(const GenerationRequest& request, uint64_t 
   const kernels::KernelTable& kt = *kernels_;
   const auto prep_start = Clock::now();
 
-  // Once per call: upsampled mel (B, T, n_mels) and label embeddings.
-  torch::Tensor upsampled, embedded;
+  // Once per call: the mel upsampled up to the last stage (B, F, n_mels), label embeddings.
+  torch::Tensor stage_in, embedded;
   {
     torch::NoGradGuard no_grad;
     if (request.mel.defined() && m.local_conditioning) {
-      upsampled = upsample_rows(upsampler_, request.mel, request.mel_frames, request.samples);
+      stage_in = last_stage_rows(upsampler_, request.mel, request.mel_frames, request.samples);
     }
     if (request.labels.defined() && m.global_conditioning) {
       embedded = net_->embed_labels(request.labels.cpu()).contiguous();
@@ -164,7 +170,14 @@ torch::Tensor CachedEngine::generate(const GenerationRequest& request, uint64_t 
     teacher = teacher_cpu.data_ptr<float>();
     teacher_steps = teacher_cpu.size(1);
   }
-  const float* up = upsampled.defined() ? upsampled.data_ptr<float>() : nullptr;
+  // Conditioning: the last upsampling stage is linear and the same for every mel bin, so it
+  // commutes with each layer's projection: project the stage's input rows (s times fewer than
+  // samples), then interpolate the projections with the stage's polyphase taps.
+  const float* stage_rows = stage_in.defined() ? stage_in.data_ptr<float>() : nullptr;
+  const int64_t F = stage_in.defined() ? stage_in.size(1) : 0;
+  const int scale = stage_in.defined() ? upsampler_.last_scale() : 1;
+  const std::vector<float> phase_taps = stage_in.defined() ? upsampler_.last_stage_taps() : std::vector<float>();
+  const int projected_rows = ws.chunk / scale + 3;  // rows a chunk reads, plus a zero row
   const int64_t T = ws.steps;
   const StepSampler sampler(m, request.temperature);
   const bool mulaw_input = m.input == "mulaw";
@@ -186,6 +199,7 @@ torch::Tensor CachedEngine::generate(const GenerationRequest& request, uint64_t 
     tb.post = tb.skip_sum;
     tb.out.assign(static_cast<std::size_t>(B) * ws.out, 0.0f);
     tb.scratch.assign(static_cast<std::size_t>(ws.out), 0.0f);
+    tb.projected.assign(static_cast<std::size_t>(projected_rows + 1) * G, 0.0f);
     for (int b = 0; b < B; ++b) {
       tb.rngs.emplace_back(request.seeds.empty() ? row_seed(seed, b) : row_seed(request.seeds[b], 0));
       set_input(tb.x.data() + static_cast<std::size_t>(b) * R, 0.0f);  // silence before the first sample
@@ -235,27 +249,40 @@ torch::Tensor CachedEngine::generate(const GenerationRequest& request, uint64_t 
       if (slot_in_chunk == 0) {
         const auto c_start = Clock::now();
         // Conditioning of the next chunk, in this thread's own gate columns (so no barrier):
-        // bias + local projection + label term.
+        // bias + local projection (projected last-stage rows, interpolated) + label term.
         const int rows = static_cast<int>(std::min<int64_t>(ws.chunk, T - t));
         for (int l = 0; l < L; ++l) {
           const EngineLayer& layer = w.layers[l];
           for (int b = 0; b < B; ++b) {
             float* cond = ws.cond[l].data() + static_cast<std::size_t>(b) * cond_stride;
+            // Last-stage rows the chunk's samples read: those of t / scale, one either side.
+            const int64_t f_lo = std::max<int64_t>(0, t / scale - 1);
+            const int64_t f_hi = std::min<int64_t>(F - 1, (t + rows - 1) / scale + 1);
             for (const auto& [c0, c1] : {std::pair{h0, h1}, std::pair{H + h0, H + h1}}) {
-              if (up && !layer.local.empty()) {
+              if (stage_rows && !layer.local.empty() && f_hi >= f_lo) {
                 kernels::MatmulArgs a;
-                a.x = up + (static_cast<int64_t>(b) * T + t) * w.n_mels;
+                a.x = stage_rows + (static_cast<int64_t>(b) * F + f_lo) * w.n_mels;
                 a.x_stride = w.n_mels;
-                a.rows = rows;
+                a.rows = static_cast<int>(f_hi - f_lo + 1);
                 a.k = layer.local.k;
                 a.w = layer.local.data();
                 a.w_stride = G;
-                a.bias = layer.taps_bias.data();
-                a.y = cond;
+                a.y = tb.projected.data();
                 a.y_stride = G;
                 a.n_begin = c0;
                 a.n_end = c1;
                 kt.matmul(a);
+                const float* zero_row = tb.projected.data() + static_cast<std::size_t>(projected_rows) * G;
+                auto row_of = [&](int64_t f) { return f >= f_lo && f <= f_hi ? tb.projected.data() + (f - f_lo) * G : zero_row; };
+                for (int r = 0; r < rows; ++r) {
+                  const int64_t f = (t + r) / scale;
+                  const float* tap = phase_taps.data() + 3 * ((t + r) % scale);
+                  const float *before = row_of(f - 1), *here = row_of(f), *after = row_of(f + 1);
+                  float* out = cond + r * G;
+                  for (int c = c0; c < c1; ++c) {
+                    out[c] = layer.taps_bias[c] + tap[0] * before[c] + tap[1] * here[c] + tap[2] * after[c];
+                  }
+                }
               } else {
                 for (int r = 0; r < rows; ++r) std::copy(layer.taps_bias.begin() + c0, layer.taps_bias.begin() + c1, cond + r * G + c0);
               }

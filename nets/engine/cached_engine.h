@@ -2,10 +2,11 @@
 // The cached-activation engine: generates a trained WaveNet's output sample by sample on the
 // CPU with no LibTorch call and no allocation in the per-sample loop.
 //  - each layer keeps a ring buffer of its last (kernel_size-1)*dilation inputs (fast WaveNet);
-//  - the upsampled mel is computed once per utterance (plain fixed-order loops, before the
-//    sample loop, so a clip's conditioning never depends on its batch) and every
-//    layer's conditioning projection (+ bias, + label term) for the next `chunk` steps at once,
-//    as one matrix product per layer;
+//  - the mel is upsampled once per call up to the upsampler's last stage (plain fixed-order
+//    loops, so a clip's conditioning never depends on its batch); every `chunk` steps, each
+//    layer's conditioning projection is computed on that stage's rows (one matrix product per
+//    layer, `scale` times fewer rows than samples) and the last stage applied to the projections
+//    (it is linear and the same for every channel, so the two commute), + bias + label term;
 //  - the per-step products run through core/kernels (AVX-512 / AVX2 / scalar);
 //  - B utterances advance in lockstep, so each step reads the weights once for the batch;
 //  - T threads split every product's output columns and meet at a spin barrier.

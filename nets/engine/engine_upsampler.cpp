@@ -29,7 +29,7 @@ EngineUpsampler pack_engine_upsampler(WaveNet& net) {
   return u;
 }
 
-std::vector<float> EngineUpsampler::upsample(const float* mel, int64_t frames) const {
+std::vector<float> EngineUpsampler::upsample_to_last_stage(const float* mel, int64_t frames) const {
   const int M = n_mels;
   int64_t length = frames - kernel + 1;
   // Channel-major (M x length) while upsampling: each stage is a 1-D filter along time.
@@ -44,7 +44,7 @@ std::vector<float> EngineUpsampler::upsample(const float* mel, int64_t frames) c
       c[o * length + t] = sum;
     }
   }
-  for (std::size_t stage = 0; stage < scales.size(); ++stage) {
+  for (std::size_t stage = 0; stage + 1 < scales.size(); ++stage) {
     const int s = scales[stage];
     const std::vector<float>& w = stage_weights[stage];
     const int64_t out_length = length * s;
@@ -69,11 +69,49 @@ std::vector<float> EngineUpsampler::upsample(const float* mel, int64_t frames) c
     c.swap(next);
     length = out_length;
   }
-  std::vector<float> rows(c.size());  // back to samples x n_mels
+  std::vector<float> rows(c.size());  // back to rows x n_mels
   for (int m = 0; m < M; ++m) {
     for (int64_t t = 0; t < length; ++t) rows[t * M + m] = c[m * length + t];
   }
   return rows;
+}
+
+std::vector<float> EngineUpsampler::last_stage_taps() const {
+  const int s = last_scale();
+  const std::vector<float>& w = stage_weights.back();
+  std::vector<float> taps(static_cast<std::size_t>(3 * s), 0.0f);
+  for (int p = 0; p < s; ++p) {
+    if (transposed) {
+      taps[3 * p + 1] = w[p];
+      continue;
+    }
+    // Stretched sample f*s + p + j lies in frame f + floor((p + j) / s), one of f-1, f, f+1.
+    for (int j = -s; j <= s; ++j) {
+      const int d = p + j < 0 ? -1 : p + j >= s ? 1 : 0;
+      taps[3 * p + d + 1] += w[j + s];
+    }
+  }
+  return taps;
+}
+
+std::vector<float> EngineUpsampler::upsample(const float* mel, int64_t frames) const {
+  const int M = n_mels, s = last_scale();
+  const std::vector<float> in = upsample_to_last_stage(mel, frames);
+  const std::vector<float> taps = last_stage_taps();
+  const int64_t length = static_cast<int64_t>(in.size()) / M;
+  std::vector<float> out(static_cast<std::size_t>(length * s * M));
+  for (int64_t t = 0; t < length * s; ++t) {
+    const int64_t f = t / s;
+    const float* tap = taps.data() + 3 * (t % s);
+    for (int m = 0; m < M; ++m) {
+      float sum = 0.0f;
+      for (int d = -1; d <= 1; ++d) {
+        if (f + d >= 0 && f + d < length) sum += tap[d + 1] * in[(f + d) * M + m];
+      }
+      out[t * M + m] = sum;
+    }
+  }
+  return out;
 }
 
 }  // namespace wn

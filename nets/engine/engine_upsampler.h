@@ -23,6 +23,15 @@ struct EngineUpsampler {
   // mel: frames x n_mels, row-major, context frames included. Returns
   // (frames - kernel + 1) * prod(scales) samples x n_mels, row-major.
   std::vector<float> upsample(const float* mel, int64_t frames) const;
+
+  // The same in two parts, so that the engine can project the conditioning before the last
+  // (channel-wise, linear) stage: the input of the last stage, rows x n_mels, row-major; and
+  // that stage as a polyphase filter: output sample f*s + p (s = last_scale()) is
+  //   sum over d in {-1, 0, 1} of last_stage_taps()[3*p + d + 1] * input row f + d,
+  // with rows outside the input taken as zero (exactly the stage's zero padding).
+  std::vector<float> upsample_to_last_stage(const float* mel, int64_t frames) const;
+  int last_scale() const { return scales.back(); }
+  std::vector<float> last_stage_taps() const;
 };
 
 // Empty (n_mels 0) for models without local conditioning.

@@ -88,7 +88,8 @@ INSTANTIATE_TEST_SUITE_P(
         LadderCase{"k3_gaussian_global_mulaw", {"model.kernel_size=3", "model.output=gaussian", "model.global_conditioning=true"}, "tiny", 1, 1, 4},
         LadderCase{"k3_mol_raw", {"model.kernel_size=3", "model.output=mol", "model.input=raw", "model.quantize_channels=65536"}, "tiny", 2, 1, 4},
         LadderCase{"unconditional_k2", {"model.local_conditioning=false"}, "tiny", 2, 2, 4},
-        LadderCase{"no_weight_norm", {"model.weight_norm=false"}, "tiny", 1, 1, 4}),
+        LadderCase{"no_weight_norm", {"model.weight_norm=false"}, "tiny", 1, 1, 4},
+        LadderCase{"transposed_upsampler", {"model.upsample_mode=transposed"}, "tiny", 2, 2, 4}),
     [](const ::testing::TestParamInfo<LadderCase>& info) { return info.param.name; });
 
 TEST(EngineLadderKernels, EveryKernelTableAgrees) {
