@@ -210,7 +210,9 @@ torch::Tensor CachedEngine::generate(const GenerationRequest& request, uint64_t 
   const int64_t F = stage_in.defined() ? stage_in.size(1) : 0;
   const int scale = stage_in.defined() ? upsampler_.last_scale() : 1;
   const std::vector<float> phase_taps = stage_in.defined() ? upsampler_.last_stage_taps() : std::vector<float>();
-  const int projected_rows = ws.chunk / scale + 3;  // rows a chunk reads, plus a zero row
+  // Rows a chunk reads: at most chunk / scale + 2 for its own samples (one more when the chunk
+  // straddles a row boundary), plus one either side; then comes a zero row.
+  const int projected_rows = ws.chunk / scale + 4;
   const int64_t T = ws.steps;
   const StepSampler sampler(m, request.temperature);
   const bool mulaw_input = m.input == "mulaw";

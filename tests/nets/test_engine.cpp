@@ -114,6 +114,33 @@ TEST(EngineLadderKernels, EveryKernelTableAgrees) {
   }
 }
 
+// Any chunk length, including ones that are not a multiple of the last upsampling scale (a
+// chunk then straddles one more last-stage row), gives the full forward's outputs.
+TEST(EngineChunks, AnyChunkLengthMatchesFullForward) {
+  const Config config = resolve_config(std::filesystem::path(WAVENET_SOURCE_CONFIG_DIR) / "tiny.yaml");
+  torch::manual_seed(14);
+  WaveNet net(config.model, config.audio.n_mels);
+  net->eval();
+  const int frames = 3;
+  const int64_t t = static_cast<int64_t>(frames) * config.audio.hop_length;
+  const torch::Tensor audio = torch::tanh(torch::randn({1, t}) * 0.5);
+  const torch::Tensor mel = torch::randn({1, frames + 2 * net->context_frames(), config.audio.n_mels});
+  const torch::Tensor expected = full_forward(net, audio, mel, {});
+  for (int chunk : {1, 3, 5, 7, 100}) {
+    EngineOptions options;
+    options.chunk = chunk;
+    options.threads = 2;
+    CachedEngine engine(net, options);
+    GenerationRequest request;
+    request.mel = mel;
+    request.samples = t;
+    request.teacher = audio;
+    torch::Tensor outputs;
+    engine.generate(request, 1, &outputs);
+    EXPECT_LT(normalised_error(outputs, expected), 1e-5) << "chunk " << chunk;
+  }
+}
+
 TEST(EngineBf16, StaysCloseToFp32) {
   const Config config = resolve_config(std::filesystem::path(WAVENET_SOURCE_CONFIG_DIR) / "r64k2.yaml");
   torch::manual_seed(5);
