@@ -55,12 +55,8 @@ struct SynthArgs {
   bool unconditional_options = false;  // --seconds or --count given
 };
 
-struct Clip {
-  std::string name;        // output stem
-  std::string source;      // for messages
-  std::vector<float> mel;  // frames x n_mels; empty for unconditional clips
-  int32_t label = -1;
-  std::string label_name;  // a shard utterance's label, by name
+// An input (its mel empty for unconditional clips) and how to generate it.
+struct Clip : SynthInput {
   std::vector<float> prime;
   int64_t samples = 0;
   uint64_t seed = 0;
@@ -125,8 +121,7 @@ void resolve_labels(std::vector<Clip>& clips, const SynthArgs& args, const Loade
     if (problem.empty()) {
       kept.push_back(std::move(clip));
     } else {
-      std::fprintf(stderr, "wavenet: error: %s: %s\n", clip.source.c_str(), problem.c_str());
-      ++failures;
+      report_input_error(clip.source + ": " + problem, failures);
     }
   }
   clips = std::move(kept);
@@ -270,11 +265,7 @@ void run(const SynthArgs& args) {
   if (conditional) {
     for (SynthInput& input : load_synth_inputs(args.inputs, config.audio, failures)) {
       Clip clip;
-      clip.name = input.name;
-      clip.source = input.source;
-      clip.mel = std::move(input.mel);
-      clip.label = input.label;
-      clip.label_name = input.label_name;
+      static_cast<SynthInput&>(clip) = std::move(input);
       clip.samples = static_cast<int64_t>(clip.mel.size()) / config.audio.n_mels * config.audio.hop_length;
       clip.seed = static_cast<uint64_t>(args.seed);  // same seed, same audio, whatever the batch
       clips.push_back(std::move(clip));

@@ -16,11 +16,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-void report(const std::string& message, int& failures) {
-  std::fprintf(stderr, "wavenet: error: %s\n", message.c_str());
-  ++failures;
-}
-
 // A .npy mel as frames x n_mels, checked against the recipe.
 std::vector<float> npy_mel(const fs::path& path, bool bins_first, const AudioConfig& recipe) {
   const NpyArray array = read_npy(path);
@@ -77,17 +72,22 @@ void load_shards(const SynthInputArgs& args, const AudioConfig& recipe, std::vec
         inputs.push_back(std::move(input));
       }
     } catch (const UserError& e) {
-      report(e.what(), failures);
+      report_input_error(e.what(), failures);
       all_opened = false;
     }
   }
   for (const std::string& name : wanted) {
     // A name may have been in a shard that failed to open: that shard's error says enough.
-    if (found.count(name) == 0 && all_opened) report("no utterance named '" + name + "' in the given shards", failures);
+    if (found.count(name) == 0 && all_opened) report_input_error("no utterance named '" + name + "' in the given shards", failures);
   }
 }
 
 }  // namespace
+
+void report_input_error(const std::string& message, int& failures) {
+  std::fprintf(stderr, "wavenet: error: %s\n", message.c_str());
+  ++failures;
+}
 
 bool has_inputs(const SynthInputArgs& args) { return !args.mels.empty() || !args.wavs.empty() || !args.shards.empty(); }
 
@@ -103,7 +103,7 @@ std::vector<SynthInput> load_synth_inputs(const SynthInputArgs& args, const Audi
       input.mel = is_wav ? extract_features(path, recipe, analysis).mel : npy_mel(path, args.mel_bins_first, recipe);
       inputs.push_back(std::move(input));
     } catch (const UserError& e) {
-      report(e.what(), failures);
+      report_input_error(e.what(), failures);
     }
   };
   for (const auto& path : args.mels) add_file(path, false);

@@ -30,6 +30,9 @@ struct SynthInput {
 
 bool has_inputs(const SynthInputArgs& args);
 
+// Reports a bad input on stderr in the CLI's error format and counts it; the caller skips it.
+void report_input_error(const std::string& message, int& failures);
+
 // `failures` counts the inputs reported and skipped.
 std::vector<SynthInput> load_synth_inputs(const SynthInputArgs& args, const AudioConfig& recipe, int& failures);
 

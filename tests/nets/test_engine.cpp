@@ -43,6 +43,21 @@ double normalised_error(const torch::Tensor& got, const torch::Tensor& expected)
   return (got - expected).abs().max().item<double>() / expected.abs().max().item<double>();
 }
 
+// Every step's network output when the engine is teacher-forced with `audio` (B, T).
+torch::Tensor teacher_forced_outputs(WaveNet& net, const EngineOptions& options, const torch::Tensor& audio,
+                                     const torch::Tensor& mel, const torch::Tensor& labels = {}) {
+  CachedEngine engine(net, options);
+  GenerationRequest request;
+  request.mel = mel;
+  request.labels = labels;
+  request.batch = audio.size(0);
+  request.samples = audio.size(1);
+  request.teacher = audio;
+  torch::Tensor outputs;
+  engine.generate(request, 1, &outputs);
+  return outputs;
+}
+
 class EngineLadder : public ::testing::TestWithParam<LadderCase> {};
 
 TEST_P(EngineLadder, TeacherForcedStepsEqualFullForward) {
@@ -62,17 +77,9 @@ TEST_P(EngineLadder, TeacherForcedStepsEqualFullForward) {
   EngineOptions options;
   options.threads = c.threads;
   options.chunk = 100;  // not a divisor of the length: chunk boundaries mid-utterance
-  CachedEngine engine(net, options);
-  GenerationRequest request;
-  if (config.model.local_conditioning) request.mel = mel;
-  request.batch = c.batch;
-  if (global) request.labels = labels;
-  request.samples = t;
-  request.teacher = audio;
-  torch::Tensor outputs;
-  engine.generate(request, 1, &outputs);
-  const double error = normalised_error(outputs, expected);
-  EXPECT_LT(error, 1e-5) << c.name << " (" << engine.kernel_table().name << " kernels)";
+  const torch::Tensor outputs = teacher_forced_outputs(net, options, audio, config.model.local_conditioning ? mel : torch::Tensor(),
+                                                       global ? labels : torch::Tensor());
+  EXPECT_LT(normalised_error(outputs, expected), 1e-5) << c.name << " (" << kernels::best_kernels().name << " kernels)";
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -103,14 +110,7 @@ TEST(EngineLadderKernels, EveryKernelTableAgrees) {
   for (const char* name : {"scalar", "avx2", "avx512"}) {
     EngineOptions options;
     options.kernels = &kernels::kernels_named(name);
-    CachedEngine engine(net, options);
-    GenerationRequest request;
-    request.mel = mel;
-    request.samples = 512;
-    request.teacher = audio;
-    torch::Tensor outputs;
-    engine.generate(request, 1, &outputs);
-    EXPECT_LT(normalised_error(outputs, expected), 1e-5) << engine.kernel_table().name;
+    EXPECT_LT(normalised_error(teacher_forced_outputs(net, options, audio, mel), expected), 1e-5) << options.kernels->name;
   }
 }
 
@@ -130,14 +130,7 @@ TEST(EngineChunks, AnyChunkLengthMatchesFullForward) {
     EngineOptions options;
     options.chunk = chunk;
     options.threads = 2;
-    CachedEngine engine(net, options);
-    GenerationRequest request;
-    request.mel = mel;
-    request.samples = t;
-    request.teacher = audio;
-    torch::Tensor outputs;
-    engine.generate(request, 1, &outputs);
-    EXPECT_LT(normalised_error(outputs, expected), 1e-5) << "chunk " << chunk;
+    EXPECT_LT(normalised_error(teacher_forced_outputs(net, options, audio, mel), expected), 1e-5) << "chunk " << chunk;
   }
 }
 
@@ -151,14 +144,7 @@ TEST(EngineBf16, StaysCloseToFp32) {
   const torch::Tensor expected = full_forward(net, audio, mel, {});
   EngineOptions options;
   options.precision = "bf16";
-  CachedEngine engine(net, options);
-  GenerationRequest request;
-  request.mel = mel;
-  request.samples = 768;
-  request.teacher = audio;
-  torch::Tensor outputs;
-  engine.generate(request, 1, &outputs);
-  const double error = normalised_error(outputs, expected);
+  const double error = normalised_error(teacher_forced_outputs(net, options, audio, mel), expected);
   std::printf("bf16 weights: normalised error %.2e against the fp32 LibTorch forward\n", error);
   EXPECT_LT(error, 2e-2);
   EXPECT_GT(error, 1e-6) << "bf16 storage should not be bit-exact; is it really in use?";
