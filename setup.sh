@@ -11,7 +11,7 @@ packages=(
   libtorch-dev libgloo-dev libopenblas0-pthread
   libsndfile1-dev libsoxr-dev libfftw3-dev libhdf5-dev libpng-dev
   libyaml-cpp-dev libcli11-dev libgtest-dev
-  espeak-ng
+  espeak-ng libfluidsynth-dev fluid-soundfont-gm
 )
 
 missing=()

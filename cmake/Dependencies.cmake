@@ -41,5 +41,6 @@ pkg_check_modules(SNDFILE REQUIRED IMPORTED_TARGET sndfile)
 pkg_check_modules(SOXR REQUIRED IMPORTED_TARGET soxr)
 pkg_check_modules(FFTW3 REQUIRED IMPORTED_TARGET fftw3)
 pkg_check_modules(PNG REQUIRED IMPORTED_TARGET libpng)
+pkg_check_modules(FLUIDSYNTH REQUIRED IMPORTED_TARGET fluidsynth)
 # Debian's HDF5 is the serial, threadsafe build; its headers live under hdf5/serial.
 pkg_check_modules(HDF5 REQUIRED IMPORTED_TARGET hdf5-serial)

@@ -85,6 +85,16 @@ class C10dCommunicator final : public Communicator {
     }
   }
 
+  at::Tensor all_gather(const at::Tensor& tensor) override {
+    const at::Tensor input = tensor.contiguous();
+    std::vector<at::Tensor> parts;
+    for (int r = 0; r < world_size(); ++r) parts.push_back(at::empty_like(input));
+    std::vector<std::vector<at::Tensor>> outputs = {parts};
+    std::vector<at::Tensor> inputs = {input};
+    wait(group_->allgather(outputs, inputs));
+    return at::stack(outputs[0]);
+  }
+
   void barrier() override { wait(group_->barrier()); }
 
   void wait_for_primary(const std::string& key, std::chrono::milliseconds timeout) override {

@@ -48,6 +48,8 @@ class Communicator {
   // Element-wise mean over ranks, in place, flattening tensors into buckets of about
   // `bucket_bytes` so each bucket is one all-reduce.
   virtual void average(const std::vector<at::Tensor>& tensors, std::size_t bucket_bytes) = 0;
+  // Every rank's `tensor` (same shape on every rank), stacked by rank: (world_size, ...shape).
+  virtual at::Tensor all_gather(const at::Tensor& tensor) = 0;
   virtual void barrier() = 0;
   // For work only rank 0 does (evaluation, checkpoints), which can outlast the collective
   // timeout: rank 0 marks `key` done in the rendezvous store, the others wait for the mark for

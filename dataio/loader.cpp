@@ -9,7 +9,6 @@
 
 #include "core/errors.h"
 #include "dataio/mel.h"
-#include "dataio/mulaw.h"
 
 namespace wn {
 namespace {
@@ -25,6 +24,7 @@ uint64_t mix(uint64_t a, uint64_t b) {
 }
 
 struct CropLayout {
+  int64_t history;  // samples before the crop
   int64_t samples;
   int64_t frames;  // samples / hop
   int context;
@@ -34,16 +34,21 @@ struct CropLayout {
   const MelNormalizer* normalizer = nullptr;
 };
 
-// Copies one crop of utterance `u` into audio_out (samples) and mel_out ((frames + 2*context)
-// x n_mels), padding with silence wherever the crop runs past the utterance.
+// Copies one crop of utterance `u` into audio_out (history + samples) and mel_out
+// ((frames + 2*context) x n_mels), padding with silence wherever the crop runs past the utterance.
 void fill_crop(const ShardReader& shard, std::size_t u, int64_t start_frame, const CropLayout& c,
                float* audio_out, float* mel_out) {
   const int64_t total_frames = shard.frames(u);
   const int64_t audio_start = start_frame * c.hop;
-  const int64_t audio_count = std::clamp<int64_t>(shard.samples(u) - audio_start, 0, c.samples);
-  const auto audio = shard.read_audio(u, audio_start, audio_count);
-  std::copy(audio.begin(), audio.end(), audio_out);
-  std::fill(audio_out + audio_count, audio_out + c.samples, 0.0f);
+  const int64_t read_start = std::max<int64_t>(0, audio_start - c.history);
+  const int64_t silent = read_start - (audio_start - c.history);  // history before the utterance
+  const int64_t wanted = c.history + c.samples - silent;
+  const int64_t audio_count = std::clamp<int64_t>(shard.samples(u) - read_start, 0, wanted);
+  const auto audio = shard.read_audio(u, read_start, audio_count);
+  const int64_t length = c.history + c.samples;
+  std::fill(audio_out, audio_out + silent, 0.0f);
+  std::copy(audio.begin(), audio.end(), audio_out + silent);
+  std::fill(audio_out + silent + audio_count, audio_out + length, 0.0f);
 
   const int64_t first = start_frame - c.context;
   const int64_t rows = c.frames + 2 * c.context;
@@ -58,12 +63,11 @@ void fill_crop(const ShardReader& shard, std::size_t u, int64_t start_frame, con
 }
 
 at::Tensor targets_from(const at::Tensor& audio, const LoaderOptions& o) {
-  if (!o.mulaw_targets) return audio.clone();
+  if (!o.quantized_targets) return audio.clone();
   at::Tensor t = at::empty(audio.sizes(), at::kLong);
   const float* a = audio.data_ptr<float>();
   int64_t* out = t.data_ptr<int64_t>();
-  const int mu = o.quantize_channels - 1;
-  for (int64_t i = 0; i < audio.numel(); ++i) out[i] = mulaw_encode(a[i], mu);
+  for (int64_t i = 0; i < audio.numel(); ++i) out[i] = quantize_sample(a[i], o.quantize_channels, o.quantization);
   return t;
 }
 
@@ -116,6 +120,7 @@ TrainLoader::TrainLoader(const fs::path& data_dir, const Manifest& manifest,
       next_index_(start_batch) {
   check_layout(options, hop_);
   if (table_.size() == 0) throw UserError(data_dir.string() + ": no training utterances");
+  cursors_.resize(static_cast<std::size_t>(options.batch_size));
   reader_ = std::thread([this] { read_ahead(); });
 }
 
@@ -128,23 +133,50 @@ TrainLoader::~TrainLoader() {
   if (reader_.joinable()) reader_.join();
 }
 
-CropChoice TrainLoader::choose(int64_t global_sample) const {
+std::size_t TrainLoader::utterance_in_order(int64_t position) const {
   const auto n = static_cast<int64_t>(table_.size());
-  const int64_t epoch = global_sample / n;
-  CropChoice choice;
-  {
-    // A fresh shuffle of every utterance of every shard, per epoch (cached: samples of one
-    // epoch are asked for in a row).
-    std::lock_guard<std::mutex> lock(order_mutex_);
-    if (order_epoch_ != epoch) {
-      order_.resize(table_.size());
-      std::iota(order_.begin(), order_.end(), 0);
-      std::mt19937_64 shuffle_rng(mix(options_.seed, static_cast<uint64_t>(epoch)));
-      std::shuffle(order_.begin(), order_.end(), shuffle_rng);
-      order_epoch_ = epoch;
-    }
-    choice.utterance = order_[static_cast<std::size_t>(global_sample % n)];
+  const int64_t epoch = position / n;
+  // A fresh shuffle of every utterance of every shard, per epoch (cached: positions of one
+  // epoch are asked for in a row).
+  std::lock_guard<std::mutex> lock(order_mutex_);
+  if (order_epoch_ != epoch) {
+    order_.resize(table_.size());
+    std::iota(order_.begin(), order_.end(), 0);
+    std::mt19937_64 shuffle_rng(mix(options_.seed, static_cast<uint64_t>(epoch)));
+    std::shuffle(order_.begin(), order_.end(), shuffle_rng);
+    order_epoch_ = epoch;
   }
+  return order_[static_cast<std::size_t>(position % n)];
+}
+
+CropChoice TrainLoader::choose_sequential(int64_t stream, int64_t index) const {
+  // Stream s reads the utterances at positions s, s + S, s + 2S, ... of the shuffled order
+  // (S streams in all), each as its whole crops one after another (a tail shorter than a crop
+  // is left out, so no crop is padding).
+  const int64_t streams = static_cast<int64_t>(options_.world_size) * options_.batch_size;
+  const int64_t crop_frames = options_.crop_samples / hop_;
+  auto crops_of = [&](int64_t k) {
+    return std::max<int64_t>(1, table_.frames(utterance_in_order(stream + k * streams)) / crop_frames);
+  };
+  StreamCursor& cursor = cursors_[static_cast<std::size_t>(stream - static_cast<int64_t>(options_.rank) * options_.batch_size)];
+  if (cursor.index > index) cursor = StreamCursor{};
+  while (cursor.index < index) {
+    if (++cursor.chunk >= crops_of(cursor.utterance_k)) {
+      ++cursor.utterance_k;
+      cursor.chunk = 0;
+    }
+    ++cursor.index;
+  }
+  CropChoice choice;
+  choice.utterance = utterance_in_order(stream + cursor.utterance_k * streams);
+  choice.start_frame = cursor.chunk * crop_frames;
+  choice.starts_utterance = cursor.chunk == 0;
+  return choice;
+}
+
+CropChoice TrainLoader::choose(int64_t global_sample) const {
+  CropChoice choice;
+  choice.utterance = utterance_in_order(global_sample);
   const int64_t crop_frames = options_.crop_samples / hop_;
   const int64_t spare = table_.frames(choice.utterance) - crop_frames;
   if (spare > 0) {
@@ -158,21 +190,26 @@ Batch TrainLoader::make_batch(int64_t index) const {
   const int b = options_.batch_size;
   const int64_t frames = options_.crop_samples / hop_;
   const int64_t rows = frames + 2 * options_.context_frames;
+  const int64_t length = options_.history_samples + options_.crop_samples;
   Batch batch;
   batch.index = index;
-  batch.audio = at::empty({b, options_.crop_samples}, at::kFloat);
+  batch.audio = at::empty({b, length}, at::kFloat);
   batch.mel = at::empty({b, rows, n_mels_}, at::kFloat);
   batch.label = at::empty({b}, at::kLong);
-  const CropLayout layout{options_.crop_samples, frames, options_.context_frames, hop_, n_mels_,
-                          silence_, options_.normalize_mel ? &normalizer_ : nullptr};
+  batch.reset = at::empty({b}, at::kBool);
+  const CropLayout layout{options_.history_samples, options_.crop_samples, frames, options_.context_frames, hop_,
+                          n_mels_, silence_, options_.normalize_mel ? &normalizer_ : nullptr};
+  std::lock_guard<std::mutex> lock(cursor_mutex_);
   for (int j = 0; j < b; ++j) {
     const int64_t global = (index * options_.world_size + options_.rank) * b + j;
-    const CropChoice c = choose(global);
+    const CropChoice c = options_.sequential ? choose_sequential(static_cast<int64_t>(options_.rank) * b + j, index)
+                                             : choose(global);
     const ShardReader& shard = table_.shard_of(c.utterance);
     const std::size_t local = table_.local_index(c.utterance);
-    fill_crop(shard, local, c.start_frame, layout, batch.audio.data_ptr<float>() + j * options_.crop_samples,
+    fill_crop(shard, local, c.start_frame, layout, batch.audio.data_ptr<float>() + j * length,
               batch.mel.data_ptr<float>() + j * rows * n_mels_);
     batch.label.data_ptr<int64_t>()[j] = shard.label(local);
+    batch.reset.data_ptr<bool>()[j] = c.starts_utterance;
   }
   batch.target = targets_from(batch.audio, options_);
   return batch;
@@ -226,21 +263,23 @@ std::vector<Batch> ValidationSet::crop_batches(const LoaderOptions& options, std
   const float silence = MelSpectrogram(manifest_.config.audio).silence_value();
   const int64_t frames = options.crop_samples / hop;
   const int64_t rows = frames + 2 * options.context_frames;
+  const int64_t length = options.history_samples + options.crop_samples;
   const std::size_t count = std::min(max_crops, table_.size());
   std::vector<Batch> batches;
   for (std::size_t first = 0; first < count; first += static_cast<std::size_t>(options.batch_size)) {
     const auto b = static_cast<int64_t>(std::min<std::size_t>(options.batch_size, count - first));
     Batch batch;
     batch.index = static_cast<int64_t>(batches.size());
-    batch.audio = at::empty({b, options.crop_samples}, at::kFloat);
+    batch.audio = at::empty({b, length}, at::kFloat);
     batch.mel = at::empty({b, rows, n_mels}, at::kFloat);
     batch.label = at::empty({b}, at::kLong);
-    const CropLayout layout{options.crop_samples, frames, options.context_frames, hop, n_mels, silence,
-                            options.normalize_mel ? &normalizer_ : nullptr};
+    batch.reset = at::ones({b}, at::kBool);
+    const CropLayout layout{options.history_samples, options.crop_samples, frames, options.context_frames, hop, n_mels,
+                            silence, options.normalize_mel ? &normalizer_ : nullptr};
     for (int64_t j = 0; j < b; ++j) {
       const std::size_t u = first + static_cast<std::size_t>(j);
       fill_crop(table_.shard_of(u), table_.local_index(u), 0, layout,
-                batch.audio.data_ptr<float>() + j * options.crop_samples,
+                batch.audio.data_ptr<float>() + j * length,
                 batch.mel.data_ptr<float>() + j * rows * n_mels);
       batch.label.data_ptr<int64_t>()[j] = table_.shard_of(u).label(table_.local_index(u));
     }

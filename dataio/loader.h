@@ -1,9 +1,12 @@
 #pragma once
-// Training batches from preprocessed shards: random crops aligned to mel frames, with the extra
-// context frames the conditioning upsampler needs, as tensors. The stream is a pure function of
-// (seed, batch index, rank): resuming at batch k reproduces it exactly, ranks get disjoint
-// samples, and one process with batch 2B sees the same samples as two ranks with batch B.
-// A background thread reads ahead (all HDF5 calls happen on it).
+// Training batches from preprocessed shards, crops aligned to mel frames, with the extra context
+// frames the conditioning convs need and the samples before each crop a model reads as history,
+// as tensors. Two orders: independent random crops, or (sequential, for truncated
+// backpropagation through time) each batch row reading consecutive crops of one utterance after
+// another. Either stream is a pure function of (seed, batch index, rank): resuming at batch k
+// reproduces it exactly, and ranks get disjoint samples; for random crops one process with batch
+// 2B also sees the same samples as two ranks with batch B. A background thread reads ahead (all
+// HDF5 calls happen on it).
 
 #include <ATen/core/Tensor.h>
 
@@ -17,6 +20,7 @@
 #include <vector>
 
 #include "dataio/manifest.h"
+#include "dataio/quantization.h"
 #include "dataio/shard_reader.h"
 
 namespace wn {
@@ -25,8 +29,11 @@ struct LoaderOptions {
   int batch_size = 2;
   int64_t crop_samples = 8192;   // multiple of hop_length
   int context_frames = 0;        // extra mel frames on each side of a crop
-  bool mulaw_targets = false;    // targets as mu-law classes (else float samples)
+  int history_samples = 0;       // samples before each crop delivered with it (silence before an utterance)
+  bool sequential = false;       // consecutive crops of one utterance per row (TBPTT)
+  bool quantized_targets = false;  // targets as classes (else float samples)
   int quantize_channels = 256;
+  Quantization quantization = Quantization::mulaw;
   bool normalize_mel = false;    // standardise with the manifest's training statistics
   uint64_t seed = 1234;
   int rank = 0;
@@ -36,16 +43,18 @@ struct LoaderOptions {
 
 struct Batch {
   int64_t index = 0;   // position in this rank's stream
-  at::Tensor audio;    // (B, T) float32
-  at::Tensor target;   // (B, T) int64 mu-law classes, or float32 samples
+  at::Tensor audio;    // (B, history + T) float32: the history samples, then the crop
+  at::Tensor target;   // (B, history + T) int64 classes, or float32 samples
   at::Tensor mel;      // (B, T/hop + 2*context, n_mels) float32
   at::Tensor label;    // (B) int64, -1 where the corpus has no labels
+  at::Tensor reset;    // (B) bool: the row's crop starts an utterance (always, for random crops)
 };
 
 // Which utterance and which crop the g-th sample of the whole stream is. Exposed for tests.
 struct CropChoice {
   std::size_t utterance = 0;  // index into the training utterance table
   int64_t start_frame = 0;
+  bool starts_utterance = true;
 };
 
 // Standardises mel bins with the manifest's training-split mean and standard deviation.
@@ -90,6 +99,8 @@ class TrainLoader {
   double wait_seconds() const { return wait_seconds_; }
 
   CropChoice choose(int64_t global_sample) const;
+  // Sequential order: the crop of stream `stream` (of world_size * batch_size) at batch `index`.
+  CropChoice choose_sequential(int64_t stream, int64_t index) const;
   // Builds batch `index` synchronously (the reader thread calls this).
   Batch make_batch(int64_t index) const;
 
@@ -106,6 +117,16 @@ class TrainLoader {
   mutable std::mutex order_mutex_;
   mutable int64_t order_epoch_ = -1;
   mutable std::vector<std::size_t> order_;
+  std::size_t utterance_in_order(int64_t position) const;  // epoch-shuffled order, all epochs
+  // Sequential streams: where each stream's walk through its utterances stands (the reader
+  // asks for batches in order, so a walk continues from its last answer).
+  struct StreamCursor {
+    int64_t index = 0;        // batch index of the crop below
+    int64_t utterance_k = 0;  // the stream's k-th utterance
+    int64_t chunk = 0;        // crop within it
+  };
+  mutable std::mutex cursor_mutex_;
+  mutable std::vector<StreamCursor> cursors_;  // this rank's streams
 
   int64_t next_index_;
   double wait_seconds_ = 0.0;

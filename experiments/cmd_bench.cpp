@@ -50,7 +50,8 @@ void bench_loader(const LoaderBenchArgs& args) {
   options.batch_size = config.train.batch_size;
   options.crop_samples = config.train.max_time_steps;
   options.context_frames = (config.model.cond_kernel_size - 1) / 2;
-  options.mulaw_targets = config.model.input == "mulaw" || config.model.output == "softmax";
+  options.quantized_targets = config.model.input == "mulaw" || config.model.output == "softmax";
+  options.quantization = quantization_named(config.model.quantization);
   options.quantize_channels = config.model.quantize_channels;
   options.seed = static_cast<uint64_t>(config.train.seed);
   TrainLoader loader(args.data, manifest, options);

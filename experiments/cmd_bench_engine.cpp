@@ -1,5 +1,6 @@
 // `wavenet bench [--preset NAME|--config F|--checkpoint F] [--batch B] [--threads T] ...`:
-// generation speed of the cached engine against its baselines, as a table and as JSON.
+// generation speed of a model family's fast generator against its baselines, as a table and
+// as JSON.
 
 #include <CLI/CLI.hpp>
 
@@ -14,8 +15,9 @@
 #include "core/cpu_features.h"
 #include "core/errors.h"
 #include "experiments/cli_common.h"
-#include "nets/engine/engine_bench.h"
+#include "nets/generation_bench.h"
 #include "nets/model_loading.h"
+#include "nets/model_registry.h"
 
 namespace wn::cli {
 namespace {
@@ -25,7 +27,7 @@ struct EngineBenchArgs {
   std::string checkpoint;
   std::string json;
   ConfigArgs config;
-  EngineBenchOptions options;
+  GenerationBenchOptions options;
   bool no_baselines = false;
 };
 
@@ -38,7 +40,7 @@ std::string json_string(const std::string& s) {
   return out + "\"";
 }
 
-std::string to_json(const EngineBenchReport& report, const std::string& preset, int sample_rate) {
+std::string to_json(const GenerationBenchReport& report, const std::string& preset, int sample_rate) {
   std::ostringstream out;
   out.precision(6);
   out << "[\n";
@@ -63,26 +65,25 @@ std::string to_json(const EngineBenchReport& report, const std::string& preset, 
 
 void run(EngineBenchArgs& args) {
   Config config;
-  WaveNet net{nullptr};
+  std::shared_ptr<Model> model;
   std::string name = args.preset;
   if (!args.checkpoint.empty()) {
     LoadedModel loaded = load_model(args.checkpoint, true);
     config = loaded.config;
-    net = loaded.net;
+    model = loaded.model;
     name = args.checkpoint;
   } else {
     if (!args.preset.empty()) args.config.config = args.preset;
     if (name.empty()) name = args.config.config.empty() ? "default" : args.config.config;
     config = args.config.resolve();
     torch::manual_seed(static_cast<uint64_t>(config.train.seed));
-    net = WaveNet(config.model, config.audio.n_mels, std::max(1, config.model.n_labels));
-    net->eval();
+    model = build_model(config, std::max(1, config.model.n_labels));
+    model->module().eval();
   }
   args.options.baselines = !args.no_baselines;
-  const EngineBenchReport report = run_engine_bench(net, config, args.options);
+  const GenerationBenchReport report = run_generation_bench(*model, config, args.options);
   const auto& w = report;
-  std::printf("wavenet %s bench: %s, %d layers, residual %d, %s output, %d Hz; CPU: %s\n", WAVENET_VERSION,
-              name.c_str(), config.model.layers, config.model.residual_channels, config.model.output.c_str(),
+  std::printf("wavenet %s bench: %s, %s, %d Hz; CPU: %s\n", WAVENET_VERSION, name.c_str(), model->describe().c_str(),
               config.audio.sample_rate, describe(cpu_features()).c_str());
   std::printf("machine (%d threads, measured now): %.1f GFLOP/s FMA peak (%s), %.1f GB/s streaming read; per-step "
               "weights %.2f MB\n",
@@ -98,10 +99,9 @@ void run(EngineBenchArgs& args) {
   const BenchCase& e = report.cases.front();
   std::printf("engine parts: conditioning %.3f s, layers %.3f s, output+sampling %.3f s (of %.3f s)\n",
               e.parts.conditioning_seconds, e.parts.layers_seconds, e.parts.output_seconds, e.seconds);
-  if (report.cases.size() > 1) {
-    std::printf("engine speed-up: %.1fx over the LibTorch incremental generator, %.0fx over naive recomputation\n",
-                e.samples_per_second / report.cases[1].samples_per_second,
-                e.samples_per_second / report.cases[2].samples_per_second);
+  for (std::size_t i = 1; i < report.cases.size(); ++i) {
+    std::printf("engine speed-up over %s: %.1fx\n", report.cases[i].method.c_str(),
+                e.samples_per_second / report.cases[i].samples_per_second);
   }
   if (!args.json.empty()) {
     write_file_atomically(args.json, to_json(report, name, config.audio.sample_rate));
@@ -113,7 +113,7 @@ void run(EngineBenchArgs& args) {
 
 void register_bench_engine(CLI::App& bench) {
   auto args = std::make_shared<EngineBenchArgs>();
-  bench.add_option("--preset", args->preset, "preset with random weights (tiny, r64k2, mol24, mulaw30)");
+  bench.add_option("--preset", args->preset, "preset with random weights (tiny, r64k2, mol24, mulaw30, samplernn-tiny, samplernn)");
   bench.add_option("--checkpoint", args->checkpoint, "a trained checkpoint or run directory instead of a preset");
   bench.add_option("--batch", args->options.batch, "utterances generated in lockstep")->capture_default_str()->check(CLI::Range(1, 4096));
   bench.add_option("--threads", args->options.threads, "engine threads")->capture_default_str()->check(CLI::Range(1, 256));
@@ -122,7 +122,7 @@ void register_bench_engine(CLI::App& bench) {
   bench.add_option("--kernels", args->options.kernels, "force scalar, avx2 or avx512 kernels");
   bench.add_option("--json", args->json, "also write one JSON object per case to this file");
   bench.add_flag("--no-baselines", args->no_baselines, "time only the engine");
-  bench.add_option("--baseline-steps", args->options.incremental_steps, "steps timed for the LibTorch incremental baseline")->capture_default_str();
+  bench.add_option("--baseline-steps", args->options.baseline_steps, "steps timed for the LibTorch reference baseline (default: the family's choice)");
   add_config_options(bench, args->config);
   bench.callback([&bench, args] {
     if (bench.get_subcommands().empty()) run(*args);

@@ -7,7 +7,7 @@
 
 #include "core/config/config_io.h"
 #include "experiments/cli_common.h"
-#include "nets/receptive_field.h"
+#include "nets/model_registry.h"
 
 namespace wn::cli {
 namespace {
@@ -19,9 +19,7 @@ struct ShowArgs {
 
 void show(const ShowArgs& args) {
   const Config config = args.config.resolve();
-  const int64_t field = receptive_field_samples(config.model);
-  std::cout << "# receptive field: " << field << " samples ("
-            << 1000.0 * field / config.audio.sample_rate << " ms)\n"
+  std::cout << "# " << config.model.type << ": " << model_family(config.model.type).summary(config) << "\n"
             << config_to_yaml(config, args.comments);
 }
 

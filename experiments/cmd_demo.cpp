@@ -26,8 +26,7 @@
 #include "dataio/preprocess.h"
 #include "experiments/cli_common.h"
 #include "experiments/demo_corpus.h"
-#include "nets/engine/cached_engine.h"
-#include "nets/engine/engine_bench.h"
+#include "nets/generation_bench.h"
 #include "nets/model_loading.h"
 #include "nets/training/trainer.h"
 
@@ -86,12 +85,12 @@ void run(const DemoArgs& args) {
   LoaderOptions crop;
   crop.batch_size = std::max(1, std::min<int>(args.utterances, static_cast<int>(valid.size())));
   crop.crop_samples = std::max<int64_t>(1, static_cast<int64_t>(args.synth_seconds * config.audio.sample_rate / hop)) * hop;
-  crop.context_frames = model.net->context_frames();
+  crop.context_frames = model.model->data_needs().context_frames;
   const Batch batch = valid.crop_batches(crop, static_cast<std::size_t>(crop.batch_size)).front();
   const int64_t n = batch.audio.size(0);
-  EngineOptions engine_options;
+  FastGeneratorOptions engine_options;
   engine_options.threads = threads;
-  CachedEngine engine(model.net, engine_options);
+  const std::unique_ptr<Generator> engine = model.model->fast_generator(engine_options);
   GenerationRequest request;
   // The crops are raw recipe mels (Griffin-Lim and the plots need those); the model gets them
   // standardised if it was trained that way.
@@ -99,7 +98,7 @@ void run(const DemoArgs& args) {
   if (config.data.normalize_mel) MelNormalizer(manifest).apply(request.mel.data_ptr<float>(), request.mel.size(0) * request.mel.size(1));
   request.samples = crop.crop_samples;
   const auto synth_start = std::chrono::steady_clock::now();
-  const torch::Tensor generated = engine.generate(request, static_cast<uint64_t>(config.engine.seed));
+  const torch::Tensor generated = engine->generate(request, static_cast<uint64_t>(config.engine.seed));
   const double synth_wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - synth_start).count();
   const int64_t frames = crop.crop_samples / hop;
   for (const char* kind : {"reference", "wavenet", "griffin_lim", "plots"}) fs::create_directories(out / "samples" / kind);
@@ -124,11 +123,15 @@ void run(const DemoArgs& args) {
   const DirectoryComparison gl = compare_directories(out / "samples/reference", out / "samples/griffin_lim", config.audio, hop);
 
   stage(6, "engine benchmark of the trained model");
-  EngineBenchOptions bench;
+  GenerationBenchOptions bench;
   bench.threads = threads;
   bench.seconds = 1.0;
-  bench.incremental_steps = 256;
-  const EngineBenchReport report = run_engine_bench(model.net, model.config, bench);
+  bench.baseline_steps = 256;
+  const GenerationBenchReport report = run_generation_bench(*model.model, model.config, bench);
+  std::string baselines;
+  for (std::size_t i = 1; i < report.cases.size(); ++i) {
+    baselines += "; " + report.cases[i].method + " " + std::to_string(static_cast<int64_t>(report.cases[i].samples_per_second));
+  }
 
   std::ostringstream summary;
   const std::string speed = pre.processed_audio_seconds > 0 ? fmt(pre.speed()) + " s of audio per s" : "shards kept from an earlier run";
@@ -147,8 +150,7 @@ void run(const DemoArgs& args) {
           << "  Griffin-Lim      " << fmt(gl.mean.log_mel_distance) << "        " << fmt(gl.mean.mel_cepstral_distortion_db)
           << "     " << fmt(gl.mean.snr_db) << "\n\n"
           << "  engine bench (batch 1, " << threads << " threads): " << static_cast<int64_t>(report.cases[0].samples_per_second)
-          << " samples/s (" << fmt(report.cases[0].real_time_factor) << "x real time); LibTorch incremental "
-          << static_cast<int64_t>(report.cases[1].samples_per_second) << "; naive " << static_cast<int64_t>(report.cases[2].samples_per_second)
+          << " samples/s (" << fmt(report.cases[0].real_time_factor) << "x real time)" << baselines
           << "\n\n  wavs         " << (out / "samples").string() << "/{reference,wavenet,griffin_lim}\n"
           << "  plots        " << (out / "samples/plots").string() << " (mels: reference | WaveNet | Griffin-Lim)\n"
           << "  run dir      " << (out / "run").string() << "   (tensorboard --logdir " << (out / "run").string() << ")\n"

@@ -1,6 +1,6 @@
 // `wavenet selfcheck`: a short check that the toolchain this build depends on works here:
-// every preset validates and round-trips, LibTorch computes correctly, BLAS is fast enough,
-// and which CPU kernels and distributed backends are available.
+// every preset validates, round-trips and builds its model family, LibTorch computes correctly,
+// BLAS is fast enough, and which CPU kernels and distributed backends are available.
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
@@ -16,6 +16,7 @@
 #include "core/cpu_features.h"
 #include "core/errors.h"
 #include "experiments/cli_common.h"
+#include "nets/model_registry.h"
 
 namespace wn::cli {
 namespace {
@@ -53,7 +54,8 @@ void check_presets(Report& report) {
         const Config config = resolve_config(entry.path());
         const std::string yaml = config_to_yaml(config);
         const bool round_trips = config_to_yaml(config_from_yaml(yaml, name)) == yaml;
-        report.line(round_trips, name, round_trips ? entry.path().string() : "YAML round trip differs");
+        const std::string built = build_model(config, std::max(1, config.model.n_labels))->describe();
+        report.line(round_trips, name, round_trips ? built : "YAML round trip differs");
       } catch (const UserError& e) {
         report.line(false, name, e.what());
       }
@@ -105,6 +107,9 @@ void check_torch(Report& report) {
 int selfcheck() {
   std::cout << "wavenet " << WAVENET_VERSION << " (" << WAVENET_GIT_COMMIT << ") self-check\n";
   Report report;
+  std::string families;
+  for (const ModelFamily& family : model_families()) families += (families.empty() ? "" : ", ") + family.name;
+  report.info("model families", families);
   check_presets(report);
   check_torch(report);
   report.info("CPU features", describe(cpu_features()));

@@ -1,7 +1,7 @@
 // `wavenet synth`: audio from mel spectrograms (.npy), wav files (copy-synthesis with the
-// checkpoint's own audio recipe) or shard utterances, all generated together through the cached
-// engine in batches grouped by length; unconditional models generate from silence or continue a
-// primed clip. Griffin-Lim is the classical baseline for the same mel inputs.
+// checkpoint's own audio recipe) or shard utterances, all generated together through the model
+// family's fast generator in batches grouped by length; unconditional models generate from
+// silence or continue a primed clip. Griffin-Lim is the classical baseline for the same mels.
 
 #include <CLI/CLI.hpp>
 
@@ -24,7 +24,7 @@
 #include "dataio/spectrogram_png.h"
 #include "experiments/cli_common.h"
 #include "experiments/synth_inputs.h"
-#include "nets/engine/batched_synthesis.h"
+#include "nets/batched_synthesis.h"
 #include "nets/model_loading.h"
 
 namespace wn::cli {
@@ -34,7 +34,7 @@ namespace fs = std::filesystem;
 
 struct SynthArgs {
   SynthInputArgs inputs;
-  std::string vocoder = "wavenet";
+  std::string vocoder = "model";
   int iterations = 60;
   ConfigArgs config;  // the audio recipe, for griffin-lim without a checkpoint
   std::string checkpoint;
@@ -67,7 +67,7 @@ struct Clip : SynthInput {
 // on standardised mels.
 torch::Tensor engine_mel(const std::vector<float>& frames, const LoadedModel& model) {
   const AudioConfig& a = model.config.audio;
-  const int context = model.net->context_frames();
+  const int context = model.model->data_needs().context_frames;
   const auto count = static_cast<int64_t>(frames.size()) / a.n_mels;
   torch::Tensor mel = torch::full({count + 2 * context, a.n_mels}, MelSpectrogram(a).silence_value());
   mel.narrow(0, context, count).copy_(torch::from_blob(const_cast<float*>(frames.data()), {count, a.n_mels}, torch::kFloat));
@@ -154,18 +154,19 @@ std::vector<Clip> unconditional_clips(const SynthArgs& args, const AudioConfig& 
   return clips;
 }
 
-// Every clip through the engine at once, one progress bar over all their samples; each clip is
-// written as soon as its batch is done.
-void generate_wavenet(const std::vector<Clip>& clips, const LoadedModel& model, const SynthArgs& args,
-                      const std::function<void(const Clip&, const std::vector<float>&)>& write) {
+// Every clip through the fast generator at once, one progress bar over all their samples; each
+// clip is written as soon as its batch is done.
+void generate_with_model(const std::vector<Clip>& clips, const LoadedModel& model, const SynthArgs& args,
+                         const std::function<void(const Clip&, const std::vector<float>&)>& write) {
   const ModelConfig& m = model.config.model;
   const AudioConfig& a = model.config.audio;
-  EngineOptions options;
+  FastGeneratorOptions options;
   options.threads = args.threads > 0 ? args.threads
                     : model.config.engine.threads > 0 ? model.config.engine.threads
                                                       : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   options.precision = args.precision;
-  CachedEngine engine(model.net, options);
+  const std::unique_ptr<Generator> generator = model.model->fast_generator(options);
+  if (!generator) throw UserError(model.checkpoint.string() + ": model.type=" + m.type + " does not generate audio");
   std::vector<SynthesisClip> requests;
   int64_t total = 0;
   for (const Clip& clip : clips) {
@@ -185,6 +186,8 @@ void generate_wavenet(const std::vector<Clip>& clips, const LoadedModel& model, 
   int64_t reported = 0;
   BatchedSynthesisOptions batched;
   batched.batch_size = args.batch;
+  batched.hop_length = a.hop_length;
+  batched.context_frames = model.model->data_needs().context_frames;
   batched.temperature = args.temperature;
   batched.on_samples = [&](int64_t done) {
     if (done - reported < 4096 && done != total) return;
@@ -195,7 +198,7 @@ void generate_wavenet(const std::vector<Clip>& clips, const LoadedModel& model, 
     progress.advance(done - reported);
     reported = done;
   };
-  synthesize_batched(engine, requests, batched, [&](std::size_t i, std::vector<float> audio) { write(clips[i], audio); });
+  synthesize_batched(*generator, requests, batched, [&](std::size_t i, std::vector<float> audio) { write(clips[i], audio); });
   progress.finish();
 }
 
@@ -234,8 +237,8 @@ void write_clip(const Clip& clip, const std::vector<float>& audio, const fs::pat
 
 void run(const SynthArgs& args) {
   if (args.out.empty() == args.out_dir.empty()) throw UserError("give exactly one of --out (one clip) and --out-dir");
-  const bool wavenet = args.vocoder == "wavenet";
-  if (wavenet && args.checkpoint.empty()) throw UserError("--checkpoint is required for --vocoder wavenet");
+  const bool from_model = args.vocoder != "griffin-lim";  // "wavenet" is the older name of "model"
+  if (from_model && args.checkpoint.empty()) throw UserError("--checkpoint is required unless --vocoder griffin-lim");
   LoadedModel model;
   Config config;
   if (!args.checkpoint.empty()) {
@@ -244,10 +247,10 @@ void run(const SynthArgs& args) {
   } else {
     config = args.config.resolve();
   }
-  const bool conditional = !wavenet || config.model.local_conditioning;
+  const bool conditional = !from_model || config.model.local_conditioning;
   const bool inputs_given = has_inputs(args.inputs);
   if (conditional && !inputs_given) {
-    throw UserError(wavenet ? args.checkpoint + ": the model is mel-conditioned; give --mel, --wav or --shard inputs"
+    throw UserError(from_model ? args.checkpoint + ": the model is mel-conditioned; give --mel, --wav or --shard inputs"
                             : "give --mel, --wav or --shard inputs for Griffin-Lim");
   }
   if (!conditional && inputs_given) {
@@ -256,8 +259,8 @@ void run(const SynthArgs& args) {
   if (conditional && (!args.prime.empty() || args.unconditional_options)) {
     throw UserError("--seconds, --count and --prime are for unconditional models; this one takes mel inputs");
   }
-  if (!args.label.empty() && !(wavenet && config.model.global_conditioning)) {
-    throw UserError("--label: " + (wavenet ? args.checkpoint + " was not trained with labels" : std::string("Griffin-Lim takes no label")));
+  if (!args.label.empty() && !(from_model && config.model.global_conditioning)) {
+    throw UserError("--label: " + (from_model ? args.checkpoint + " was not trained with labels" : std::string("Griffin-Lim takes no label")));
   }
 
   int failures = 0;
@@ -273,7 +276,7 @@ void run(const SynthArgs& args) {
   } else {
     clips = unconditional_clips(args, config.audio);
   }
-  if (wavenet) resolve_labels(clips, args, model, failures);
+  if (from_model) resolve_labels(clips, args, model, failures);
   if (!args.out.empty() && clips.size() > 1) throw UserError("--out names one file; use --out-dir for several clips");
   std::set<std::string> names;
   for (const Clip& clip : clips) {
@@ -281,14 +284,14 @@ void run(const SynthArgs& args) {
   }
   if (!args.out_dir.empty()) fs::create_directories(args.out_dir);
 
-  const std::string how = wavenet ? "step " + std::to_string(model.step) + " of " + model.checkpoint.string()
+  const std::string how = from_model ? "step " + std::to_string(model.step) + " of " + model.checkpoint.string()
                                    : "Griffin-Lim, " + std::to_string(args.iterations) + " iterations";
   auto write = [&](const Clip& clip, const std::vector<float>& audio) {
     const fs::path out = args.out.empty() ? fs::path(args.out_dir) / (clip.name + ".wav") : fs::path(args.out);
     write_clip(clip, audio, out, args, config.audio, how);
   };
-  if (wavenet && !clips.empty()) generate_wavenet(clips, model, args, write);
-  if (!wavenet) {
+  if (from_model && !clips.empty()) generate_with_model(clips, model, args, write);
+  if (!from_model) {
     for (const Clip& clip : clips) write(clip, generate_griffin_lim(clip, args, config.audio));
   }
   if (failures > 0) {
@@ -316,8 +319,8 @@ void register_synth_command(CLI::App& app) {
   command->add_option("--label", args->label, "global condition (speaker, instrument) by name or number, for models trained with labels");
   command->add_option("--out", args->out, "output wav (one clip)");
   command->add_option("--out-dir", args->out_dir, "output directory: <input name>.wav per clip");
-  command->add_option("--vocoder", args->vocoder, "wavenet (the cached engine) or griffin-lim (the classical baseline)")
-      ->check(CLI::IsMember({"wavenet", "griffin-lim"}))
+  command->add_option("--vocoder", args->vocoder, "model (the checkpoint's model on its fast generator; also 'wavenet') or griffin-lim (the classical baseline)")
+      ->check(CLI::IsMember({"model", "wavenet", "griffin-lim"}))
       ->capture_default_str();
   command->add_option("--iterations", args->iterations, "Griffin-Lim iterations")->capture_default_str()->check(CLI::Range(1, 10000));
   command->add_flag("--raw-weights", args->raw_weights, "use the raw weights instead of their moving average");

@@ -3,6 +3,7 @@
 #include "core/checkpoint.h"
 #include "core/config/config_io.h"
 #include "core/errors.h"
+#include "nets/model_registry.h"
 #include "nets/training/train_state.h"
 
 namespace wn {
@@ -23,9 +24,9 @@ LoadedModel load_model(const std::filesystem::path& path, bool use_ema) {
   loaded.mel_mean = w.mel_mean;
   loaded.mel_std = w.mel_std;
   loaded.step = w.step;
-  loaded.net = WaveNet(loaded.config.model, loaded.config.audio.n_mels, static_cast<int>(w.labels.size()));
-  load_named_state(*loaded.net, w.weights, loaded.checkpoint.string());
-  loaded.net->eval();
+  loaded.model = build_model(loaded.config, static_cast<int>(w.labels.size()));
+  load_named_state(loaded.model->module(), w.weights, loaded.checkpoint.string());
+  loaded.model->module().eval();
   return loaded;
 }
 

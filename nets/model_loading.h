@@ -1,14 +1,16 @@
 #pragma once
 // A trained model from a checkpoint (or a run directory's latest checkpoint), ready for
-// synthesis: its resolved config, label names and a WaveNet with the EMA (default) or raw
-// weights. Refuses checkpoints whose weights do not fit the stored config, naming the file.
+// synthesis: its resolved config (model.type picks the family; older checkpoints without it
+// are WaveNets), label names and the model with the EMA (default) or raw weights. Refuses
+// checkpoints whose weights do not fit the stored config, naming the file.
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "core/config/config.h"
-#include "nets/wavenet.h"
+#include "nets/model.h"
 
 namespace wn {
 
@@ -18,7 +20,7 @@ struct LoadedModel {
   std::vector<double> mel_mean, mel_std;  // the training mels' statistics (data.normalize_mel)
   int64_t step = 0;
   std::filesystem::path checkpoint;
-  WaveNet net{nullptr};
+  std::shared_ptr<Model> model;
 };
 
 // `path` is a checkpoint file or a run directory.

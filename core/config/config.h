@@ -46,7 +46,8 @@ struct AudioConfig {
   }
 };
 
-struct ModelConfig {
+// Keys of the `wavenet` family (model.type: wavenet).
+struct WaveNetKeys {
   int layers = 24;
   int stacks = 4;
   int residual_channels = 128;
@@ -55,16 +56,9 @@ struct ModelConfig {
   int kernel_size = 3;
   std::string input = "raw";
   std::string output = "mol";
-  int quantize_channels = 256;
   int mixture_components = 10;
   double log_scale_min = -7.0;
-  bool local_conditioning = true;
-  std::vector<int> upsample_scales = {4, 4, 4, 4};
   std::string upsample_mode = "nearest";
-  int cond_kernel_size = 5;
-  bool global_conditioning = false;
-  int n_labels = 0;
-  int label_embedding = 16;
   bool weight_norm = true;
   double dropout = 0.0;
 
@@ -77,19 +71,79 @@ struct ModelConfig {
     v("skip_channels", skip_channels, "channels of the skip connections");
     v("kernel_size", kernel_size, "dilated conv kernel size: 2 or 3");
     v("input", input, "mulaw (one-hot of quantize_channels) | raw (scalar sample)");
-    v("output", output, "softmax (mu-law classes) | mol (mixture of logistics) | gaussian");
-    v("quantize_channels", quantize_channels, "mu-law classes (mu + 1)");
+    v("output", output, "softmax (quantized classes) | mol (mixture of logistics) | gaussian");
     v("mixture_components", mixture_components, "logistic components for output=mol");
     v("log_scale_min", log_scale_min, "lower clamp of log scales for mol and gaussian");
-    v("local_conditioning", local_conditioning, "condition on mel frames (false = unconditional)");
-    v("upsample_scales", upsample_scales, "conditioning upsampler scales; product must equal audio.hop_length");
     v("upsample_mode", upsample_mode, "nearest (stretch + smoothing conv) | transposed");
+    v("weight_norm", weight_norm, "weight normalisation on convolutions");
+    v("dropout", dropout, "dropout before each dilated conv");
+  }
+};
+
+// Keys of the `samplernn` family (model.type: samplernn): Mehri et al. 2017.
+struct SampleRnnKeys {
+  std::vector<int> frame_sizes = {16, 4};
+  std::string rnn_type = "gru";
+  int rnn_layers = 1;
+  int rnn_dim = 1024;
+  int mlp_dim = 1024;
+  int embedding_dim = 256;
+  bool learn_h0 = true;
+
+  template <class Visitor>
+  void fields(Visitor&& v) {
+    v("frame_sizes", frame_sizes, "samples per frame of each frame-level tier, top tier first; each a multiple of the next");
+    v("rnn_type", rnn_type, "gru | lstm: the frame-level tiers' recurrent cell");
+    v("rnn_layers", rnn_layers, "recurrent layers per frame-level tier");
+    v("rnn_dim", rnn_dim, "hidden size of the frame-level tiers");
+    v("mlp_dim", mlp_dim, "hidden size of the sample-level MLP");
+    v("embedding_dim", embedding_dim, "embedding size of a quantized sample in the sample-level MLP");
+    v("learn_h0", learn_h0, "learn the tiers' initial hidden states (else zeros)");
+  }
+};
+
+// The `model` section: `type` names the family, then the keys every family shares, then the
+// selected family's own keys. A key of a family that is not selected is an error, and only the
+// selected family's keys are written out. Adding a family: its keys struct here, one line in
+// families(), and its entry in nets/model_registry.cpp.
+struct ModelConfig : WaveNetKeys, SampleRnnKeys {
+  std::string type = "wavenet";
+  std::string quantization = "mulaw";
+  int quantize_channels = 256;
+  bool local_conditioning = true;
+  std::vector<int> upsample_scales = {4, 4, 4, 4};
+  int cond_kernel_size = 5;
+  bool global_conditioning = false;
+  int n_labels = 0;
+  int label_embedding = 16;
+
+  template <class Visitor>
+  void shared_fields(Visitor&& v) {
+    v("quantization", quantization, "mulaw | linear: how samples map to quantize_channels classes (softmax outputs and inputs)");
+    v("quantize_channels", quantize_channels, "quantization classes (mu + 1 for mu-law)");
+    v("local_conditioning", local_conditioning, "condition on mel frames (false = unconditional)");
+    v("upsample_scales", upsample_scales, "wavenet's conditioning upsampler scales; product must equal audio.hop_length");
     v("cond_kernel_size", cond_kernel_size, "kernel of the first conv over mel frames (odd)");
     v("global_conditioning", global_conditioning, "condition on the utterance label (speaker, instrument)");
     v("n_labels", n_labels, "number of labels for global conditioning (0 = take from the data)");
     v("label_embedding", label_embedding, "size of the label embedding");
-    v("weight_norm", weight_norm, "weight normalisation on convolutions");
-    v("dropout", dropout, "dropout before each dilated conv");
+  }
+
+  // Every family's keys, by family name.
+  template <class Visitor>
+  void families(Visitor&& v) {
+    v("wavenet", static_cast<WaveNetKeys&>(*this));
+    v("samplernn", static_cast<SampleRnnKeys&>(*this));
+  }
+
+  // `type` first, so a reader knows the family before it reads that family's keys.
+  template <class Visitor>
+  void fields(Visitor&& v) {
+    v("type", type, "model family: wavenet | samplernn");
+    shared_fields(v);
+    families([&](const char* name, auto& keys) {
+      if (type == name) keys.fields(v);
+    });
   }
 };
 

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <map>
 #include <type_traits>
 
 #include "core/config/validate.h"
@@ -106,10 +107,16 @@ class SectionReader {
     }
   }
 
-  void report_unknown_keys() const {
+  // `owners`: keys of the section that belong to a part not selected (another model family),
+  // by key, with the sentence that explains it.
+  void report_unknown_keys(const std::map<std::string, std::string>& owners = {}) const {
     for (const auto& entry : node_) {
       const std::string key = entry.first.as<std::string>();
       if (std::find(known_.begin(), known_.end(), key) != known_.end()) continue;
+      if (const auto owner = owners.find(key); owner != owners.end()) {
+        if (!owner->second.empty()) problems_.push_back(section_ + "." + key + owner->second);
+        continue;
+      }
       std::string message = "unknown key '" + section_ + "." + key + "'";
       const std::string suggestion = closest_match(key, known_);
       if (!suggestion.empty()) message += " (did you mean '" + section_ + "." + suggestion + "'?)";
@@ -123,6 +130,36 @@ class SectionReader {
   std::vector<std::string>& problems_;
   std::vector<std::string> known_;
 };
+
+// Collects the names of a section's fields.
+struct KeyCollector {
+  std::vector<std::string>& names;
+  template <class T>
+  void operator()(const char* name, T&, const char*) {
+    names.emplace_back(name);
+  }
+};
+
+// For the section made of families (model): each key of a family other than the selected one,
+// with the sentence that says so ("model.frame_sizes is a samplernn key; model.type is wavenet").
+template <class Section>
+std::map<std::string, std::string> keys_of_other_families(Section& section) {
+  std::map<std::string, std::string> owners;
+  if constexpr (std::is_same_v<Section, ModelConfig>) {
+    bool known_type = false;
+    section.families([&](const char* family, auto&) { known_type = known_type || section.type == family; });
+    section.families([&](const char* family, auto& keys) {
+      if (section.type == family) return;
+      std::vector<std::string> names;
+      keys.fields(KeyCollector{names});
+      for (const auto& name : names) {
+        // With an unknown type, validation reports the type alone.
+        owners.emplace(name, known_type ? std::string(" is a ") + family + " key; model.type is " + section.type : "");
+      }
+    });
+  }
+  return owners;
+}
 
 [[noreturn]] void throw_problems(const std::vector<std::string>& problems) {
   throw ConfigError(join(problems, "; "));
@@ -142,7 +179,7 @@ Config config_from_tree(const YAML::Node& root) {
     }
     SectionReader reader(name, node, problems);
     section.fields(reader);
-    reader.report_unknown_keys();
+    reader.report_unknown_keys(keys_of_other_families(section));
   });
   for (const auto& entry : root) {
     const std::string key = entry.first.as<std::string>();

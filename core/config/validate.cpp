@@ -25,6 +25,12 @@ std::string show(const T& value) {
   }
 }
 
+std::string join_ints(const std::vector<int>& values) {
+  std::string out;
+  for (std::size_t i = 0; i < values.size(); ++i) out += (i ? ", " : "") + std::to_string(values[i]);
+  return out;
+}
+
 // Collects problems as "<key> must <rule>, got <value>" sentences.
 class Checker {
  public:
@@ -91,7 +97,7 @@ void check_audio(const AudioConfig& a, Checker& c) {
   c.in_range("audio.preemphasis", a.preemphasis, 0.0, 1.0, false);
 }
 
-void check_model(const ModelConfig& m, const AudioConfig& a, Checker& c) {
+void check_wavenet(const ModelConfig& m, const AudioConfig& a, Checker& c) {
   c.positive("model.layers", m.layers);
   c.positive("model.stacks", m.stacks);
   if (m.layers > 0 && m.stacks > 0) {
@@ -108,8 +114,6 @@ void check_model(const ModelConfig& m, const AudioConfig& a, Checker& c) {
           m.kernel_size);
   c.one_of("model.input", m.input, {"mulaw", "raw"});
   c.one_of("model.output", m.output, {"softmax", "mol", "gaussian"});
-  c.check(m.quantize_channels >= 2 && m.quantize_channels <= 65536, "model.quantize_channels",
-          "be in [2, 65536]", m.quantize_channels);
   c.positive("model.mixture_components", m.mixture_components);
   c.check(m.log_scale_min < 0 && std::isfinite(m.log_scale_min), "model.log_scale_min",
           "be negative", m.log_scale_min);
@@ -127,11 +131,49 @@ void check_model(const ModelConfig& m, const AudioConfig& a, Checker& c) {
     }
   }
   c.one_of("model.upsample_mode", m.upsample_mode, {"nearest", "transposed"});
+  c.in_range("model.dropout", m.dropout, 0.0, 1.0, false);
+}
+
+void check_samplernn(const ModelConfig& m, const AudioConfig& a, const TrainConfig& t, Checker& c) {
+  const auto& sizes = m.frame_sizes;
+  bool sizes_ok = !sizes.empty() && sizes.back() >= 2;
+  for (std::size_t i = 0; i < sizes.size(); ++i) {
+    sizes_ok = sizes_ok && sizes[i] >= 1 && (i + 1 == sizes.size() || sizes[i] % sizes[i + 1] == 0);
+  }
+  c.require(sizes_ok, "model.frame_sizes must be one or more tier sizes, top tier first, each a multiple of the next "
+                      "and the last at least 2, got [" + join_ints(sizes) + "]");
+  if (sizes_ok) {
+    const int top = sizes.front();
+    if (m.local_conditioning) {
+      c.check(a.hop_length % top == 0, "model.frame_sizes",
+              "start with a top frame size that divides audio.hop_length=" + std::to_string(a.hop_length),
+              "[" + join_ints(sizes) + "]");
+    }
+    c.check(t.max_time_steps % top == 0, "train.max_time_steps",
+            "be a multiple of the top frame size " + std::to_string(top), t.max_time_steps);
+  }
+  c.one_of("model.rnn_type", m.rnn_type, {"gru", "lstm"});
+  c.positive("model.rnn_layers", m.rnn_layers);
+  c.positive("model.rnn_dim", m.rnn_dim);
+  c.positive("model.mlp_dim", m.mlp_dim);
+  c.positive("model.embedding_dim", m.embedding_dim);
+}
+
+void check_model(const Config& config, Checker& c) {
+  const ModelConfig& m = config.model;
+  std::vector<std::string> families;
+  ModelConfig copy = m;  // families() hands out mutable references; nothing is changed
+  copy.families([&](const char* name, auto&) { families.emplace_back(name); });
+  c.one_of("model.type", m.type, families);
+  if (m.type == "wavenet") check_wavenet(m, config.audio, c);
+  if (m.type == "samplernn") check_samplernn(m, config.audio, config.train, c);
+  c.one_of("model.quantization", m.quantization, {"mulaw", "linear"});
+  c.check(m.quantize_channels >= 2 && m.quantize_channels <= 65536, "model.quantize_channels",
+          "be in [2, 65536]", m.quantize_channels);
   c.check(m.cond_kernel_size >= 1 && m.cond_kernel_size % 2 == 1, "model.cond_kernel_size",
           "be a positive odd number", m.cond_kernel_size);
   c.non_negative("model.n_labels", m.n_labels);
   c.positive("model.label_embedding", m.label_embedding);
-  c.in_range("model.dropout", m.dropout, 0.0, 1.0, false);
 }
 
 void check_train(const TrainConfig& t, const AudioConfig& a, Checker& c) {
@@ -189,7 +231,7 @@ std::vector<std::string> config_problems(const Config& config) {
   std::vector<std::string> problems;
   Checker checker(problems);
   check_audio(config.audio, checker);
-  check_model(config.model, config.audio, checker);
+  check_model(config, checker);
   check_train(config.train, config.audio, checker);
   check_data(config.data, checker);
   check_engine(config.engine, checker);

@@ -25,7 +25,7 @@ class OutputDistribution {
                                torch::Generator& generator) const = 0;
 };
 
-// Softmax over quantize_channels mu-law classes; cross-entropy loss.
+// Softmax over quantize_channels classes (model.quantization); cross-entropy loss.
 std::unique_ptr<OutputDistribution> make_softmax_output(const ModelConfig& model);
 // PixelCNN++ / Parallel WaveNet discretized mixture of logistics over quantize_channels levels.
 std::unique_ptr<OutputDistribution> make_mol_output(const ModelConfig& model);

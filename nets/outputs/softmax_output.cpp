@@ -1,4 +1,4 @@
-#include "nets/mulaw_tensor.h"
+#include "nets/quantize_tensor.h"
 #include "nets/outputs/output_distribution.h"
 
 namespace wn {
@@ -6,28 +6,29 @@ namespace {
 
 class SoftmaxOutput final : public OutputDistribution {
  public:
-  explicit SoftmaxOutput(int classes) : classes_(classes) {}
+  SoftmaxOutput(int classes, Quantization quantization) : classes_(classes), quantization_(quantization) {}
   int channels() const override { return classes_; }
 
   torch::Tensor loss(const torch::Tensor& out, const torch::Tensor& target) const override {
-    return torch::nn::functional::cross_entropy(out, mulaw_encode_tensor(target, classes_));
+    return torch::nn::functional::cross_entropy(out, quantize_tensor(target, classes_, quantization_));
   }
 
   torch::Tensor sample(const torch::Tensor& out, double temperature,
                        torch::Generator& generator) const override {
     const torch::Tensor probs = torch::softmax(out / temperature, /*dim=*/1);
     const torch::Tensor classes = torch::multinomial(probs, 1, /*replacement=*/true, generator).squeeze(1);
-    return mulaw_decode_tensor(classes, classes_);
+    return dequantize_tensor(classes, classes_, quantization_);
   }
 
  private:
   int classes_;
+  Quantization quantization_;
 };
 
 }  // namespace
 
 std::unique_ptr<OutputDistribution> make_softmax_output(const ModelConfig& model) {
-  return std::make_unique<SoftmaxOutput>(model.quantize_channels);
+  return std::make_unique<SoftmaxOutput>(model.quantize_channels, quantization_named(model.quantization));
 }
 
 std::unique_ptr<OutputDistribution> make_output_distribution(const ModelConfig& model) {

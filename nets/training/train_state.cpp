@@ -43,10 +43,10 @@ void load_named_state(torch::nn::Module& module, const std::vector<std::pair<std
   }
 }
 
-void save_training_checkpoint(const std::filesystem::path& path, WaveNet& net, const Adam& adam,
+void save_training_checkpoint(const std::filesystem::path& path, torch::nn::Module& module, const Adam& adam,
                               const WeightAverage& ema, const TrainState& state) {
   c10::impl::GenericDict dict(c10::StringType::get(), c10::AnyType::get());
-  dict.insert("model", tensors_to_dict(named_state(*net)));
+  dict.insert("model", tensors_to_dict(named_state(module)));
   dict.insert("ema", tensors_to_dict(ema.averages()));
   dict.insert("optimizer", tensors_to_dict(adam.state()));
   dict.insert("step", state.step);
@@ -60,12 +60,18 @@ void save_training_checkpoint(const std::filesystem::path& path, WaveNet& net, c
   dict.insert("labels", labels);
   dict.insert("mel_mean", torch::tensor(state.mel_mean, torch::kDouble));
   dict.insert("mel_std", torch::tensor(state.mel_std, torch::kDouble));
+  dict.insert("model_type", state.model_type);
+  if (!state.carried.empty()) {
+    dict.insert("carried_state", tensors_to_dict(state.carried));
+    dict.insert("carried_world", static_cast<int64_t>(state.carried_world));
+  }
   save_checkpoint_file(path, dict);
 }
 
-TrainState load_training_checkpoint(const std::filesystem::path& path, WaveNet& net, Adam& adam, WeightAverage& ema) {
+TrainState load_training_checkpoint(const std::filesystem::path& path, torch::nn::Module& module, Adam& adam,
+                                    WeightAverage& ema) {
   const c10::impl::GenericDict dict = load_checkpoint_file(path);
-  load_named_state(*net, dict_tensors(at_key(dict, "model", path).toGenericDict()), path.string());
+  load_named_state(module, dict_tensors(at_key(dict, "model", path).toGenericDict()), path.string());
   try {
     adam.load_state(dict_tensors(at_key(dict, "optimizer", path).toGenericDict()),
                     at_key(dict, "optimizer_steps", path).toInt());
@@ -80,6 +86,10 @@ TrainState load_training_checkpoint(const std::filesystem::path& path, WaveNet& 
   state.loader_position = at_key(dict, "loader_position", path).toInt();
   state.config_yaml = at_key(dict, "config", path).toStringRef();
   for (const auto& l : at_key(dict, "labels", path).toList()) state.labels.push_back(static_cast<c10::IValue>(l).toStringRef());
+  if (dict.contains("carried_state")) {
+    state.carried = dict_tensors(dict.at("carried_state").toGenericDict());
+    state.carried_world = static_cast<int>(at_key(dict, "carried_world", path).toInt());
+  }
   return state;
 }
 

@@ -3,14 +3,17 @@
 //   model, ema, optimizer: {name: tensor}     step, optimizer_steps, ema_updates, loader_position: int
 //   rng: CPU generator state (uint8 tensor)   config: resolved YAML   labels: [names]
 //   mel_mean, mel_std: float64 (n_mels) training-split statistics (for data.normalize_mel)
+//   model_type: model.type (a checkpoint without it is a WaveNet)
+//   carried_state: {name: tensor (ranks, batch rows, ...)}, carried_world: int (sequential
+//   families only: every rank's TBPTT state, so training streams continue exactly)
 
 #include <filesystem>
 #include <string>
 #include <vector>
 
 #include "nets/training/adam.h"
+#include "nets/model.h"
 #include "nets/training/ema.h"
-#include "nets/wavenet.h"
 
 namespace wn {
 
@@ -18,16 +21,19 @@ struct TrainState {
   int64_t step = 0;
   int64_t loader_position = 0;
   std::string config_yaml;
+  std::string model_type = "wavenet";  // for Python readers; loading goes by the config
   std::vector<std::string> labels;
   std::vector<double> mel_mean, mel_std;
+  NamedTensors carried;   // (ranks, ...) per name
+  int carried_world = 1;
 };
 
-void save_training_checkpoint(const std::filesystem::path& path, WaveNet& net, const Adam& adam,
+void save_training_checkpoint(const std::filesystem::path& path, torch::nn::Module& module, const Adam& adam,
                               const WeightAverage& ema, const TrainState& state);
 
 // Restores everything into already-built objects. Throws UserError naming the file when the
 // checkpoint does not match the model.
-TrainState load_training_checkpoint(const std::filesystem::path& path, WaveNet& net, Adam& adam,
+TrainState load_training_checkpoint(const std::filesystem::path& path, torch::nn::Module& module, Adam& adam,
                                     WeightAverage& ema);
 
 // For synthesis: the config and labels, and the model weights (EMA or raw) by name.

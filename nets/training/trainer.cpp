@@ -18,8 +18,9 @@
 #include "dataio/audio_io.h"
 #include "dataio/loader.h"
 #include "dataio/manifest.h"
-#include "nets/generation/incremental_generator.h"
-#include "nets/outputs/output_distribution.h"
+#include "nets/model_registry.h"
+#include "nets/training/carried_state.h"
+#include "nets/quantize_tensor.h"
 #include "nets/training/lr_schedule.h"
 #include "nets/training/train_state.h"
 
@@ -37,30 +38,21 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-LoaderOptions loader_options(const Config& c, const DistributedEnv& env, int context_frames) {
+LoaderOptions loader_options(const Config& c, const DistributedEnv& env, const DataNeeds& needs) {
   LoaderOptions o;
   o.batch_size = c.train.batch_size;
   o.crop_samples = c.train.max_time_steps;
-  o.context_frames = context_frames;
+  o.context_frames = needs.context_frames;
+  o.history_samples = needs.history_samples;
+  o.sequential = needs.sequential;
+  o.quantized_targets = needs.quantized_targets;
+  o.quantize_channels = c.model.quantize_channels;
+  o.quantization = quantization_named(c.model.quantization);
   o.normalize_mel = c.data.normalize_mel;
   o.seed = static_cast<uint64_t>(c.train.seed);
   o.rank = env.rank;
   o.world_size = env.world_size;
   return o;
-}
-
-// Inputs shifted right by one sample: output t sees samples < t and predicts sample t.
-torch::Tensor shifted_input(WaveNet& net, const torch::Tensor& audio) {
-  const torch::Tensor previous = torch::cat({torch::zeros_like(audio.narrow(1, 0, 1)), audio.narrow(1, 0, audio.size(1) - 1)}, 1);
-  return net->encode_input(previous);
-}
-
-torch::Tensor model_loss(WaveNet& net, const OutputDistribution& dist, const Batch& batch, const torch::Device& device) {
-  const torch::Tensor audio = batch.audio.to(device);
-  const ModelConfig& m = net->model();
-  const torch::Tensor mel = m.local_conditioning ? batch.mel.to(device) : torch::Tensor();
-  const torch::Tensor labels = m.global_conditioning ? batch.label.clamp_min(0).to(device) : torch::Tensor();
-  return dist.loss(net->forward(shifted_input(net, audio), mel, labels).to(torch::kFloat), audio);
 }
 
 // bf16 autocast on CUDA for the forward pass (bf16 needs no loss scaling). Not run on a GPU in
@@ -156,37 +148,36 @@ TrainerResult train(const TrainerOptions& options) {
   RunOutputs outputs(options, primary);
 
   torch::manual_seed(static_cast<uint64_t>(tc.seed));
-  WaveNet net(config.model, config.audio.n_mels, static_cast<int>(manifest.labels.size()));
-  net->to(device);
-  const auto dist = make_output_distribution(config.model);
+  const std::unique_ptr<Model> model = build_model(config, static_cast<int>(manifest.labels.size()));
+  torch::nn::Module& module = model->module();
+  module.to(device);
   std::vector<std::pair<std::string, torch::Tensor>> params;
-  for (const auto& p : net->named_parameters()) params.emplace_back(p.key(), p.value());
+  for (const auto& p : module.named_parameters()) params.emplace_back(p.key(), p.value());
   std::vector<torch::Tensor> param_tensors;
   for (const auto& [name, p] : params) param_tensors.push_back(p);
   Adam adam(params, AdamSettings{tc.adam_beta1, tc.adam_beta2, tc.adam_eps, tc.weight_decay});
-  WeightAverage ema(named_state(*net), tc.ema_decay);
+  WeightAverage ema(named_state(module), tc.ema_decay);
 
   CheckpointDirectory checkpoints(options.run_dir);
   TrainState state;
   state.config_yaml = config_to_yaml(config);
+  state.model_type = config.model.type;
   state.labels = manifest.labels;
   state.mel_mean = manifest.mel_mean;
   state.mel_std = manifest.mel_std;
   if (const auto latest = checkpoints.latest()) {
-    const TrainState resumed = load_training_checkpoint(*latest, net, adam, ema);
+    const TrainState resumed = load_training_checkpoint(*latest, module, adam, ema);
     state.step = resumed.step;
     state.loader_position = resumed.loader_position;
+    restore_carried_state(*model, resumed, env, device, *latest);
     WN_LOG(info) << "resuming from " << latest->string() << " at step " << state.step;
   } else if (comm) {
     comm->broadcast(param_tensors, 0);  // every rank starts from rank 0's initialisation
   }
-  int64_t parameter_count = 0;
-  for (const auto& p : param_tensors) parameter_count += p.numel();
-  WN_LOG(info) << "model: " << config.model.layers << " layers, " << parameter_count << " parameters, receptive field "
-               << net->receptive_field() << " samples (" << 1000.0 * net->receptive_field() / config.audio.sample_rate
-               << " ms), output " << config.model.output << "; device " << device.str();
+  WN_LOG(info) << "model " << model->describe() << "; device " << device.str();
 
-  TrainLoader loader(options.data_dir, manifest, loader_options(config, env, net->context_frames()), state.loader_position);
+  const DataNeeds needs = model->data_needs();
+  TrainLoader loader(options.data_dir, manifest, loader_options(config, env, needs), state.loader_position);
   const int64_t samples_per_step = static_cast<int64_t>(tc.batch_size) * tc.max_time_steps * env.world_size;
 
   TrainerResult result;
@@ -198,33 +189,38 @@ TrainerResult train(const TrainerOptions& options) {
     progress = std::make_unique<ProgressBar>("train", tc.max_steps - state.step, po);
   }
 
+  int64_t saved_step = state.step;  // every rank decides alike whether a last save is due
   auto save = [&] {
+    saved_step = state.step;
+    // Collective when the model carries state: every rank calls save at the same steps.
+    state.carried = gather_carried_state(*model, comm.get());
+    state.carried_world = env.world_size;
     if (!primary) return;
     state.loader_position = loader.position();
-    save_training_checkpoint(checkpoints.path_for(state.step), net, adam, ema, state);
+    save_training_checkpoint(checkpoints.path_for(state.step), module, adam, ema, state);
     checkpoints.prune(tc.keep_last);
   };
 
   auto evaluate = [&] {
     if (!primary) return;
-    auto eval_net = std::dynamic_pointer_cast<WaveNetImpl>(net->clone());
-    WaveNet averaged(eval_net);
-    ema.copy_to(named_state(*averaged));
-    averaged->eval();
+    const std::unique_ptr<Model> averaged = model->clone();
+    ema.copy_to(named_state(averaged->module()));
+    averaged->module().eval();
     ValidationSet valid(options.data_dir, manifest);
     if (valid.size() == 0) return;
     torch::NoGradGuard no_grad;
-    LoaderOptions vo = loader_options(config, DistributedEnv{}, net->context_frames());
+    LoaderOptions vo = loader_options(config, DistributedEnv{}, needs);
     double loss_sum = 0;
     int batches = 0;
     for (const Batch& b : valid.crop_batches(vo, static_cast<std::size_t>(tc.eval_utterances))) {
-      loss_sum += model_loss(averaged, *dist, b, device).item<double>();
+      loss_sum += averaged->loss(b, device).item<double>();
       ++batches;
     }
     const double valid_loss = loss_sum / std::max(1, batches);
     outputs.scalar("valid/loss", valid_loss, state.step);
     WN_LOG(info) << "step " << state.step << ": validation loss " << valid_loss;
-    if (tc.eval_audio_seconds <= 0) return;
+    const std::unique_ptr<Generator> generator = averaged->reference_generator();
+    if (tc.eval_audio_seconds <= 0 || !generator) return;
     // Copy-synthesis of the start of the first validation utterance, with EMA weights.
     const ShardUtterance u = valid.utterance(0);
     const int hop = config.audio.hop_length;
@@ -238,9 +234,7 @@ TrainerResult train(const TrainerOptions& options) {
     if (config.model.local_conditioning) request.mel = b.mel.to(device);
     if (config.model.global_conditioning) request.labels = b.label.clamp_min(0).to(device);
     request.samples = frames * hop;
-    torch::Generator gen = at::detail::createCPUGenerator(static_cast<uint64_t>(tc.seed));
-    IncrementalGenerator generator(averaged, *dist);
-    const torch::Tensor audio = generator.generate(request, gen).cpu();
+    const torch::Tensor audio = generator->generate(request, static_cast<uint64_t>(tc.seed)).cpu();
     std::vector<float> samples(audio.data_ptr<float>(), audio.data_ptr<float>() + audio.numel());
     fs::create_directories(options.run_dir / "samples");
     const fs::path wav = options.run_dir / "samples" / ("step_" + std::to_string(state.step) + "_" + u.name.substr(u.name.rfind('/') + 1) + ".wav");
@@ -281,7 +275,7 @@ TrainerResult train(const TrainerOptions& options) {
     torch::Tensor loss;
     {
       const AutocastScope autocast(device.is_cuda() && tc.amp);
-      loss = model_loss(net, *dist, batch, device);
+      loss = model->loss(batch, device);
     }
     loss.backward();
 
@@ -314,7 +308,7 @@ TrainerResult train(const TrainerOptions& options) {
       for (auto& g : grads) g.mul_(tc.grad_clip / norm);
     }
     adam.step(lr);
-    ema.update(named_state(*net));
+    ema.update(named_state(module));
     ++state.step;
     if (state.step > result.first_step + 1) {
       throughput_seconds += seconds_since(step_start);
@@ -369,7 +363,7 @@ TrainerResult train(const TrainerOptions& options) {
     if (first_window) result.first_loss = mean_loss;
     result.last_loss = mean_loss;
   }
-  if (checkpoints.latest() != checkpoints.path_for(state.step)) save();
+  if (saved_step != state.step || !checkpoints.latest()) save();
   if (comm) comm->barrier();
   result.last_step = state.step;
   result.samples_per_second = throughput_steps > 0 ? throughput_steps * samples_per_step / throughput_seconds : 0.0;
@@ -380,24 +374,28 @@ double benchmark_training(const Config& config, int steps, int warmup) {
   const TrainConfig& tc = config.train;
   const torch::Device device(resolve_device(tc.device, 0));
   torch::manual_seed(static_cast<uint64_t>(tc.seed));
-  WaveNet net(config.model, config.audio.n_mels, std::max(1, config.model.n_labels));
-  net->to(device);
-  const auto dist = make_output_distribution(config.model);
+  const std::unique_ptr<Model> model = build_model(config, std::max(1, config.model.n_labels));
+  model->module().to(device);
   std::vector<std::pair<std::string, torch::Tensor>> params;
-  for (const auto& p : net->named_parameters()) params.emplace_back(p.key(), p.value());
+  for (const auto& p : model->module().named_parameters()) params.emplace_back(p.key(), p.value());
   Adam adam(params, AdamSettings{});
+  const DataNeeds needs = model->data_needs();
   Batch batch;
   const int64_t frames = tc.max_time_steps / config.audio.hop_length;
-  batch.audio = torch::rand({tc.batch_size, tc.max_time_steps}) * 1.6 - 0.8;
-  batch.mel = torch::randn({tc.batch_size, frames + 2 * net->context_frames(), config.audio.n_mels});
+  batch.audio = torch::rand({tc.batch_size, needs.history_samples + tc.max_time_steps}) * 1.6 - 0.8;
+  batch.target = needs.quantized_targets ? quantize_tensor(batch.audio, config.model.quantize_channels,
+                                                           quantization_named(config.model.quantization))
+                                         : batch.audio;
+  batch.mel = torch::randn({tc.batch_size, frames + 2 * needs.context_frames, config.audio.n_mels});
   batch.label = torch::zeros({tc.batch_size}, torch::kLong);
+  batch.reset = torch::ones({tc.batch_size}, torch::kBool);
   double seconds = 0;
   for (int i = 0; i < warmup + steps; ++i) {
     const auto start = Clock::now();
     adam.zero_grad();
     {
       const AutocastScope autocast(device.is_cuda() && tc.amp);
-      torch::Tensor loss = model_loss(net, *dist, batch, device);
+      torch::Tensor loss = model->loss(batch, device);
       loss.backward();
     }
     adam.step(1e-4);

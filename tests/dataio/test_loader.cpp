@@ -152,7 +152,7 @@ TEST(Loader, EveryUtteranceOncePerEpoch) {
 TEST(Loader, MulawTargetsAndNormalisedMel) {
   LoaderCorpus corpus;
   LoaderOptions o = corpus.options(2, 0);
-  o.mulaw_targets = true;
+  o.quantized_targets = true;
   o.normalize_mel = true;
   const Manifest m = read_manifest(corpus.dir.path());
   TrainLoader loader(corpus.dir.path(), m, o);

@@ -9,7 +9,7 @@
 
 #include "dataio/mulaw.h"
 #include "dataio/npy.h"
-#include "nets/mulaw_tensor.h"
+#include "nets/quantize_tensor.h"
 
 namespace wn {
 namespace {

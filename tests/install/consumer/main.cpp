@@ -2,7 +2,7 @@
 #include <iostream>
 
 #include "core/config/config_io.h"
-#include "nets/receptive_field.h"
+#include "nets/wavenet/receptive_field.h"
 
 int main(int argc, char** argv) {
   if (argc != 2) return 2;

@@ -1,0 +1,21 @@
+#include "nets/quantize_tensor.h"
+
+#include <cmath>
+
+namespace wn {
+
+torch::Tensor quantize_tensor(const torch::Tensor& samples, int classes, Quantization q) {
+  const double top = classes - 1;
+  torch::Tensor y = samples.clamp(-1.0, 1.0);
+  if (q == Quantization::mulaw) y = torch::sign(y) * torch::log1p(top * y.abs()) / std::log1p(top);
+  return torch::floor((y + 1.0) * 0.5 * top + 0.5).to(torch::kLong);
+}
+
+torch::Tensor dequantize_tensor(const torch::Tensor& levels, int classes, Quantization q) {
+  const double top = classes - 1;
+  const torch::Tensor y = 2.0 * levels.to(torch::kFloat) / top - 1.0;
+  if (q == Quantization::linear) return y;
+  return torch::sign(y) * torch::expm1(y.abs() * std::log1p(top)) / top;
+}
+
+}  // namespace wn

@@ -1,0 +1,46 @@
+#include "nets/wavenet/naive_generator.h"
+
+#include <ATen/Parallel.h>
+
+#include "nets/wavenet/engine/cached_engine.h"
+
+namespace wn {
+
+NaiveGenerator::NaiveGenerator(WaveNet net, const ModelConfig& model)
+    : net_(std::move(net)),
+      distribution_(make_output_distribution(model)),
+      flops_per_sample_(model_flops_per_sample(pack_engine_weights(net_, "fp32"))) {}
+
+GeneratorFacts NaiveGenerator::facts() const {
+  GeneratorFacts f;
+  f.threads = at::get_num_threads();
+  f.flops_per_sample = flops_per_sample_;
+  return f;
+}
+
+torch::Tensor NaiveGenerator::generate(const GenerationRequest& request, uint64_t seed, torch::Tensor* /*outputs*/,
+                                       GenerationTimings* /*timings*/) {
+  torch::NoGradGuard no_grad;
+  const int64_t batch = request.mel.defined() ? request.mel.size(0) : request.batch;
+  const int64_t field = net_->receptive_field();
+  const torch::Tensor local = request.mel.defined() ? net_->upsample(request.mel) : torch::Tensor();
+  torch::Tensor history = torch::zeros({batch, field});  // previous samples, newest last
+  torch::Tensor audio = torch::zeros({batch, request.samples});
+  torch::Generator gen = at::detail::createCPUGenerator(seed);
+  for (int64_t t = 0; t < request.samples; ++t) {
+    // The window of conditioning ending at t (zeros before the utterance starts).
+    torch::Tensor window_local;
+    if (local.defined()) {
+      const int64_t begin = t - field + 1;
+      torch::Tensor part = local.narrow(2, std::max<int64_t>(0, begin), t - std::max<int64_t>(0, begin) + 1);
+      window_local = begin < 0 ? torch::constant_pad_nd(part, {-begin, 0}) : part;
+    }
+    const torch::Tensor out = net_->forward_upsampled(net_->encode_input(history), window_local, request.labels);
+    const torch::Tensor sample = distribution_->sample(out.select(2, field - 1), request.temperature, gen);
+    audio.select(1, t).copy_(sample);
+    history = torch::cat({history.narrow(1, 1, field - 1), sample.unsqueeze(1)}, 1);
+  }
+  return audio;
+}
+
+}  // namespace wn
