@@ -16,6 +16,7 @@ int64_t prime_length(const SynthesisClip& clip) { return clip.prime.defined() ? 
 void check_clips(const BatchedSynthesisOptions& options, const std::vector<SynthesisClip>& clips) {
   if (clips.empty()) return;
   const int64_t hop = options.hop_length;
+  if (clips[0].mel.defined() && hop < 1) throw std::invalid_argument("mel-conditioned clips need options.hop_length");
   for (std::size_t i = 0; i < clips.size(); ++i) {
     const SynthesisClip& c = clips[i];
     const std::string which = "clip " + std::to_string(i) + ": ";

@@ -25,7 +25,7 @@ struct SynthesisClip {
 
 struct BatchedSynthesisOptions {
   int batch_size = 16;
-  int hop_length = 1;      // samples per mel frame
+  int hop_length = 0;      // samples per mel frame (required for mel-conditioned clips)
   int context_frames = 0;  // silence frames each side of a clip's mel (Model::data_needs())
   double temperature = 1.0;
   // Called from inside generation with the number of clip samples finished so far over all

@@ -8,9 +8,9 @@ namespace wn {
 
 const std::vector<ModelFamily>& model_families() {
   static const std::vector<ModelFamily> families = {
-      {"wavenet", "dilated causal convolutions (van den Oord et al. 2016), mel and label conditioning",
+      {"wavenet", "dilated causal convolutions (van den Oord et al. 2016), mel and label conditioning", "tiny",
        build_wavenet_model, wavenet_config_summary},
-      {"samplernn", "hierarchical frame-level RNN tiers over a sample-level MLP (Mehri et al. 2017)",
+      {"samplernn", "hierarchical frame-level RNN tiers over a sample-level MLP (Mehri et al. 2017)", "samplernn-tiny",
        build_samplernn_model, samplernn_config_summary},
   };
   return families;

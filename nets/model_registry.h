@@ -14,6 +14,7 @@ namespace wn {
 struct ModelFamily {
   std::string name;         // model.type
   std::string description;  // one line for --help and docs
+  std::string small_preset; // a configs/ preset that trains in minutes on a CPU (tests, demos)
   // n_labels: labels in the training data (0 for none); model.n_labels, when set, wins.
   std::unique_ptr<Model> (*build)(const Config& config, int n_labels);
   // What a config implies that the keys do not say (receptive field, frame rates), for `config show`.

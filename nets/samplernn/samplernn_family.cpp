@@ -110,8 +110,8 @@ std::unique_ptr<Model> build_samplernn_model(const Config& config, int n_labels)
 
 std::string samplernn_config_summary(const Config& config) {
   std::ostringstream out;
-  out << "frame tiers of";
-  for (int f : config.model.frame_sizes) out << " " << f;
+  out << "frame tiers of ";
+  for (std::size_t k = 0; k < config.model.frame_sizes.size(); ++k) out << (k ? ", " : "") << config.model.frame_sizes[k];
   out << " samples (" << 1000.0 * config.model.frame_sizes.front() / config.audio.sample_rate
       << " ms top frames), sample-level MLP over " << config.model.frame_sizes.back() << " samples";
   return out.str();

@@ -182,6 +182,63 @@ TEST(Loader, ValidationCropsAreDeterministic) {
   EXPECT_TRUE(at::equal(batches[0].audio, valid.crop_batches(corpus.options(4, 1), 10)[0].audio));
 }
 
+// Truncated backpropagation through time: each row reads its utterances crop after crop, with
+// the samples before each crop as history and a reset flag where an utterance starts.
+TEST(Loader, SequentialRowsReadConsecutiveCropsWithHistory) {
+  LoaderCorpus corpus;
+  const Manifest m = read_manifest(corpus.dir.path());
+  LoaderOptions o = corpus.options(2, 0);
+  o.sequential = true;
+  o.history_samples = 16;
+  TrainLoader loader(corpus.dir.path(), m, o);
+  const UtteranceTable table = table_of(corpus);
+  std::vector<Batch> batches;
+  for (int k = 0; k < 12; ++k) batches.push_back(loader.next());
+  std::set<std::size_t> seen;
+  for (int j = 0; j < 2; ++j) {
+    int64_t expected_start = 0;
+    std::size_t utterance = loader.choose_sequential(j, 0).utterance;
+    for (int k = 0; k < 12; ++k) {
+      const CropChoice c = loader.choose_sequential(j, k);
+      if (c.utterance != utterance || c.start_frame == 0) {
+        EXPECT_EQ(c.start_frame, 0) << "a new utterance starts at its beginning";
+        expected_start = 0;
+        utterance = c.utterance;
+      }
+      EXPECT_EQ(c.start_frame, expected_start) << "row " << j << " batch " << k;
+      EXPECT_EQ(batches[k].reset[j].item<bool>(), c.start_frame == 0);
+      const ShardUtterance& u = corpus.by_name.at(table.shard_of(c.utterance).name(table.local_index(c.utterance)));
+      ASSERT_EQ(batches[k].audio.size(1), 16 + 512);
+      for (int64_t t = 0; t < 16 + 512; ++t) {
+        const int64_t src = c.start_frame * kHop - 16 + t;
+        const float expected = src >= 0 && src < static_cast<int64_t>(u.audio.size()) ? u.audio[src] : 0.0f;
+        ASSERT_EQ(batches[k].audio[j][t].item<float>(), expected) << "batch " << k << " row " << j << " t " << t;
+      }
+      seen.insert(c.utterance);
+      expected_start += 8;  // a crop is 8 frames
+    }
+  }
+  EXPECT_GE(seen.size(), 4u) << "rows read different utterances";
+  // Resuming at batch 7 continues every row's walk exactly.
+  TrainLoader resumed(corpus.dir.path(), m, o, 7);
+  EXPECT_TRUE(at::equal(resumed.next().audio, batches[7].audio));
+}
+
+TEST(Loader, SequentialStreamsOfRanksAreDisjoint) {
+  LoaderCorpus corpus;
+  const Manifest m = read_manifest(corpus.dir.path());
+  LoaderOptions o = corpus.options(1, 0);
+  o.sequential = true;
+  o.world_size = 2;
+  std::set<std::size_t> first_utterances[2];
+  for (int rank = 0; rank < 2; ++rank) {
+    o.rank = rank;
+    TrainLoader loader(corpus.dir.path(), m, o);
+    first_utterances[rank].insert(loader.choose_sequential(rank, 0).utterance);
+  }
+  EXPECT_NE(*first_utterances[0].begin(), *first_utterances[1].begin());
+}
+
 TEST(Loader, BadOptionsAreUserErrors) {
   LoaderCorpus corpus;
   const Manifest m = read_manifest(corpus.dir.path());

@@ -191,7 +191,7 @@ at::Tensor SampleRnnEngine::generate(const GenerationRequest& request, uint64_t 
         } else if (use_mel) {
           above = s.mel_up.data() + (static_cast<std::size_t>(b) * per_frame + (t / H) % per_frame) * D;
         }
-        const float* label = use_labels ? w.label_table.data() + labels.data_ptr<int64_t>()[b] * D : nullptr;
+        const float* label = k == 0 && use_labels ? w.label_table.data() + labels.data_ptr<int64_t>()[b] * D : nullptr;
         for (int u = u0; u < u1; ++u) row[u] += (above ? above[u] : 0.0f) + (label ? label[u] : 0.0f);
       }
       barrier.wait();

@@ -270,6 +270,8 @@ TEST(BatchedSynthesis, ClipsInBatchesEqualClipsAlone) {
   CachedEngine engine(net, engine_options);
   BatchedSynthesisOptions options;
   options.batch_size = 2;
+  options.hop_length = hop;
+  options.context_frames = ctx;
   int64_t last_progress = 0;
   options.on_samples = [&](int64_t done) { last_progress = done; };
   std::vector<std::vector<float>> together(clips.size());
