@@ -150,6 +150,11 @@ std::size_t TrainLoader::utterance_in_order(int64_t position) const {
 }
 
 CropChoice TrainLoader::choose_sequential(int64_t stream, int64_t index) const {
+  std::lock_guard<std::mutex> lock(cursor_mutex_);
+  return walk_stream(stream, index);
+}
+
+CropChoice TrainLoader::walk_stream(int64_t stream, int64_t index) const {
   // Stream s reads the utterances at positions s, s + S, s + 2S, ... of the shuffled order
   // (S streams in all), each as its whole crops one after another (a tail shorter than a crop
   // is left out, so no crop is padding).
@@ -202,7 +207,7 @@ Batch TrainLoader::make_batch(int64_t index) const {
   std::lock_guard<std::mutex> lock(cursor_mutex_);
   for (int j = 0; j < b; ++j) {
     const int64_t global = (index * options_.world_size + options_.rank) * b + j;
-    const CropChoice c = options_.sequential ? choose_sequential(static_cast<int64_t>(options_.rank) * b + j, index)
+    const CropChoice c = options_.sequential ? walk_stream(static_cast<int64_t>(options_.rank) * b + j, index)
                                              : choose(global);
     const ShardReader& shard = table_.shard_of(c.utterance);
     const std::size_t local = table_.local_index(c.utterance);

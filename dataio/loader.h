@@ -99,7 +99,8 @@ class TrainLoader {
   double wait_seconds() const { return wait_seconds_; }
 
   CropChoice choose(int64_t global_sample) const;
-  // Sequential order: the crop of stream `stream` (of world_size * batch_size) at batch `index`.
+  // Sequential order: the crop of this rank's stream `stream` (rank * batch_size + row) at batch
+  // `index`. Thread-safe; the reader thread walks the streams too.
   CropChoice choose_sequential(int64_t stream, int64_t index) const;
   // Builds batch `index` synchronously (the reader thread calls this).
   Batch make_batch(int64_t index) const;
@@ -118,6 +119,7 @@ class TrainLoader {
   mutable int64_t order_epoch_ = -1;
   mutable std::vector<std::size_t> order_;
   std::size_t utterance_in_order(int64_t position) const;  // epoch-shuffled order, all epochs
+  CropChoice walk_stream(int64_t stream, int64_t index) const;  // choose_sequential, lock held
   // Sequential streams: where each stream's walk through its utterances stands (the reader
   // asks for batches in order, so a walk continues from its last answer).
   struct StreamCursor {

@@ -55,6 +55,22 @@ LoaderOptions loader_options(const Config& c, const DistributedEnv& env, const D
   return o;
 }
 
+double mean_validation_loss(Model& model, const ValidationSet& valid, const Config& config, const torch::Device& device) {
+  const DataNeeds needs = model.data_needs();
+  LoaderOptions o = loader_options(config, DistributedEnv{}, needs);
+  // A sequential family's chunk is short (hidden state carries the rest); validate over a span
+  // of several chunks from each utterance's start instead.
+  if (needs.sequential) o.crop_samples *= 8;
+  torch::NoGradGuard no_grad;
+  double loss_sum = 0;
+  int batches = 0;
+  for (const Batch& b : valid.crop_batches(o, static_cast<std::size_t>(config.train.eval_utterances))) {
+    loss_sum += model.loss(b, device).item<double>();
+    ++batches;
+  }
+  return loss_sum / std::max(1, batches);
+}
+
 // bf16 autocast on CUDA for the forward pass (bf16 needs no loss scaling). Not run on a GPU in
 // our CI: the CPU path never enables it.
 class AutocastScope {
@@ -177,10 +193,10 @@ TrainerResult train(const TrainerOptions& options) {
   WN_LOG(info) << "model " << model->describe() << "; device " << device.str();
 
   const DataNeeds needs = model->data_needs();
+  TrainerResult result;
   TrainLoader loader(options.data_dir, manifest, loader_options(config, env, needs), state.loader_position);
   const int64_t samples_per_step = static_cast<int64_t>(tc.batch_size) * tc.max_time_steps * env.world_size;
 
-  TrainerResult result;
   result.first_step = state.step;
   std::unique_ptr<ProgressBar> progress;
   if (primary && options.show_progress && state.step < tc.max_steps) {
@@ -209,14 +225,9 @@ TrainerResult train(const TrainerOptions& options) {
     ValidationSet valid(options.data_dir, manifest);
     if (valid.size() == 0) return;
     torch::NoGradGuard no_grad;
-    LoaderOptions vo = loader_options(config, DistributedEnv{}, needs);
-    double loss_sum = 0;
-    int batches = 0;
-    for (const Batch& b : valid.crop_batches(vo, static_cast<std::size_t>(tc.eval_utterances))) {
-      loss_sum += averaged->loss(b, device).item<double>();
-      ++batches;
-    }
-    const double valid_loss = loss_sum / std::max(1, batches);
+    const LoaderOptions vo = loader_options(config, DistributedEnv{}, needs);
+    const double valid_loss = mean_validation_loss(*averaged, valid, config, device);
+    result.validation_losses.emplace_back(state.step, valid_loss);
     outputs.scalar("valid/loss", valid_loss, state.step);
     WN_LOG(info) << "step " << state.step << ": validation loss " << valid_loss;
     const std::unique_ptr<Generator> generator = averaged->reference_generator();
@@ -368,6 +379,15 @@ TrainerResult train(const TrainerOptions& options) {
   result.last_step = state.step;
   result.samples_per_second = throughput_steps > 0 ? throughput_steps * samples_per_step / throughput_seconds : 0.0;
   return result;
+}
+
+double validation_loss(Model& model, const Config& config, const std::filesystem::path& data_dir, const std::string& device) {
+  const ValidationSet valid(data_dir, read_manifest(data_dir));
+  if (valid.size() == 0) return 0.0;
+  const torch::Device where(device);
+  model.module().to(where);
+  model.module().eval();
+  return mean_validation_loss(model, valid, config, where);
 }
 
 double benchmark_training(const Config& config, int steps, int warmup) {

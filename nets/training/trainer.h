@@ -11,6 +11,7 @@
 
 #include "core/config/config.h"
 #include "core/distributed.h"
+#include "nets/model.h"
 
 namespace wn {
 
@@ -38,9 +39,16 @@ struct TrainerResult {
   int64_t skipped_steps = 0;
   double samples_per_second = 0.0;  // over all ranks, excluding the first step
   bool stopped_early = false;       // by a signal
+  std::vector<std::pair<int64_t, double>> validation_losses;  // (step, loss) of each evaluation
 };
 
 TrainerResult train(const TrainerOptions& options);
+
+// Mean loss of `model` on the validation split of `data_dir`, as training's evaluation computes
+// it: deterministic crops from the start of each of up to train.eval_utterances utterances
+// (eight training chunks long for sequential families, one crop otherwise). 0 when there is no
+// validation split.
+double validation_loss(Model& model, const Config& config, const std::filesystem::path& data_dir, const std::string& device);
 
 // Training samples per second of `config`'s model on random data (batch train.batch_size x
 // train.max_time_steps): forward, backward and an Adam step, timed over `steps` after `warmup`.

@@ -85,7 +85,7 @@ TEST(Cli, ConfigShowAppliesOverridesToFile) {
   EXPECT_EQ(shown.model.layers, 30);
   EXPECT_EQ(shown.model.output, "mol");
   // Four cycles of dilations 1..64 and two more layers (1, 2), kernel 3: 1 + 2 * 511.
-  EXPECT_EQ(r.out.rfind("# receptive field: 1023 samples", 0), 0u) << r.out;
+  EXPECT_EQ(r.out.rfind("# wavenet: receptive field 1023 samples", 0), 0u) << r.out;
   EXPECT_NE(r.out.find(config_to_yaml(shown)), std::string::npos) << r.out;
 }
 
@@ -94,7 +94,17 @@ TEST(Cli, ConfigShowFindsPresetByName) {
   const RunResult by_path = run_wavenet("config show --config configs/r64k2.yaml");
   ASSERT_EQ(by_name.exit_code, 0) << by_name.err;
   EXPECT_EQ(by_name.out, by_path.out);
-  EXPECT_NE(by_name.out.find("receptive field: 2047 samples"), std::string::npos) << by_name.out;
+  EXPECT_NE(by_name.out.find("receptive field 2047 samples"), std::string::npos) << by_name.out;
+}
+
+TEST(Cli, ConfigShowSampleRnnPresetAndAnotherFamilysKey) {
+  const RunResult r = run_wavenet("config show --config samplernn");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("# samplernn: frame tiers of 8, 2 samples", 0), 0u) << r.out;
+  EXPECT_EQ(config_from_yaml(r.out, "stdout").model.rnn_dim, 1024);
+  const RunResult wrong = run_wavenet("config show --config samplernn model.layers=3");
+  EXPECT_EQ(wrong.exit_code, 2);
+  EXPECT_EQ(wrong.err, "wavenet: error: model.layers is a wavenet key; model.type is samplernn\n");
 }
 
 TEST(Cli, ConfigShowCommentsDescribeKeys) {

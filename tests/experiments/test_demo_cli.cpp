@@ -29,5 +29,28 @@ TEST(DemoCli, RunsEndToEndWithAShortBudget) {
   EXPECT_TRUE(std::filesystem::exists(out / "run/config.yaml"));
 }
 
+// The music demo: FluidSynth improvisations, SampleRNN, primed continuations and clips from
+// silence, the validation loss before and after.
+TEST(DemoCli, MusicCorpusTrainsSampleRnnAndContinuesRecordings) {
+  test::TempDir dir;
+  const auto out = dir / "music";
+  const std::string command = std::string("'") + WAVENET_EXE + "' demo --corpus music --out '" + out.string() +
+                              "' --train-seconds 8 --takes 4 --instruments 3 --take-seconds 2 --prime-seconds 0.5"
+                              " --synth-seconds 0.25 --utterances 1 > '" + (dir / "log").string() + "' 2>&1";
+  const int status = std::system(command.c_str());
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << test::read_text(dir / "log");
+  const std::string summary = test::read_text(out / "summary.txt");
+  for (const char* row : {"wavenet demo summary (music, samplernn)", "validation   loss", "continuations of", "engine bench"}) {
+    EXPECT_NE(summary.find(row), std::string::npos) << row << "\n" << summary;
+  }
+  for (const char* kind : {"primed", "unconditional", "plots"}) {
+    EXPECT_FALSE(std::filesystem::is_empty(out / "samples" / kind)) << kind;
+  }
+  for (const char* instrument : {"piano", "flute", "guitar"}) {
+    EXPECT_TRUE(std::filesystem::exists(out / "corpus" / instrument)) << instrument;
+  }
+  EXPECT_NE(test::read_text(out / "run/config.yaml").find("type: \"samplernn\""), std::string::npos);
+}
+
 }  // namespace
 }  // namespace wn

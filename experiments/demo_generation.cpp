@@ -1,0 +1,156 @@
+#include "experiments/demo_generation.h"
+
+#include <torch/torch.h>
+
+#include <chrono>
+
+#include "core/errors.h"
+#include "dataio/audio_io.h"
+#include "dataio/griffin_lim.h"
+#include "dataio/loader.h"
+#include "dataio/manifest.h"
+#include "dataio/mel.h"
+#include "dataio/spectrogram_png.h"
+#include "nets/batched_synthesis.h"
+
+namespace wn::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+std::vector<float> row_of(const torch::Tensor& t) {
+  const torch::Tensor c = t.contiguous();
+  return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+}
+
+std::string clip_name(const ValidationSet& valid, std::size_t i) {
+  return "utt" + std::to_string(i) + "_" + fs::path(valid.utterance(i).name).filename().string();
+}
+
+std::unique_ptr<Generator> fast_generator(const LoadedModel& model, int threads) {
+  FastGeneratorOptions options;
+  options.threads = threads;
+  std::unique_ptr<Generator> generator = model.model->fast_generator(options);
+  if (!generator) throw UserError("model.type=" + model.config.model.type + " generates no audio");
+  return generator;
+}
+
+}  // namespace
+
+CopySynthesisReport demo_copy_synthesis(const LoadedModel& model, const DemoGenerationOptions& o) {
+  const Config& config = model.config;
+  const Manifest manifest = read_manifest(o.shards);
+  const ValidationSet valid(o.shards, manifest);
+  if (valid.size() == 0) throw UserError(o.shards.string() + ": no held-out utterances to synthesise");
+  const int hop = config.audio.hop_length;
+  LoaderOptions crop;
+  crop.batch_size = std::max(1, std::min<int>(o.clips, static_cast<int>(valid.size())));
+  crop.crop_samples = std::max<int64_t>(1, static_cast<int64_t>(o.seconds * config.audio.sample_rate / hop)) * hop;
+  crop.context_frames = model.model->data_needs().context_frames;
+  const Batch batch = valid.crop_batches(crop, static_cast<std::size_t>(crop.batch_size)).front();
+  const int64_t n = batch.audio.size(0);
+  GenerationRequest request;
+  // The crops are raw recipe mels (Griffin-Lim and the plots need those); the model gets them
+  // standardised if it was trained that way.
+  request.mel = batch.mel.clone().contiguous();
+  if (config.data.normalize_mel) MelNormalizer(manifest).apply(request.mel.data_ptr<float>(), request.mel.size(0) * request.mel.size(1));
+  request.samples = crop.crop_samples;
+  const auto start = Clock::now();
+  const torch::Tensor generated = fast_generator(model, o.threads)->generate(request, static_cast<uint64_t>(config.engine.seed));
+  CopySynthesisReport report;
+  report.clips = static_cast<int>(n);
+  report.clip_seconds = crop.crop_samples / double(config.audio.sample_rate);
+  report.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  report.real_time = n * report.clip_seconds / report.wall_seconds;
+
+  const fs::path samples = o.out / "samples";
+  const std::string ours = config.model.type;  // samples/wavenet, samples/samplernn, ...
+  for (const std::string kind : {"reference", ours.c_str(), "griffin_lim", "plots"}) fs::create_directories(samples / kind);
+  const MelSpectrogram analysis(config.audio);
+  const int64_t frames = crop.crop_samples / hop;
+  for (int64_t i = 0; i < n; ++i) {
+    const std::string name = clip_name(valid, static_cast<std::size_t>(i));
+    write_wav(samples / "reference" / (name + ".wav"), row_of(batch.audio[i]), config.audio.sample_rate);
+    write_wav(samples / ours / (name + ".wav"), row_of(generated[i]), config.audio.sample_rate);
+    const std::vector<float> mel = row_of(batch.mel[i].narrow(0, crop.context_frames, frames));
+    const std::vector<float> gl_audio = griffin_lim_from_mel(mel, config.audio);
+    write_wav(samples / "griffin_lim" / (name + ".wav"), gl_audio, config.audio.sample_rate);
+    // Reference mel | the model's audio's mel | Griffin-Lim's audio's mel.
+    write_mel_panels_png(samples / "plots" / (name + ".png"),
+                         {{mel, config.audio.n_mels},
+                          {analysis.compressed(row_of(generated[i])), config.audio.n_mels},
+                          {analysis.compressed(gl_audio), config.audio.n_mels}});
+  }
+  report.model = compare_directories(samples / "reference", samples / ours, config.audio, hop);
+  report.griffin_lim = compare_directories(samples / "reference", samples / "griffin_lim", config.audio, hop);
+  return report;
+}
+
+ContinuationReport demo_continuations(const LoadedModel& model, const DemoGenerationOptions& o) {
+  const Config& config = model.config;
+  const int rate = config.audio.sample_rate;
+  const ValidationSet valid(o.shards, read_manifest(o.shards));
+  const auto prime = static_cast<int64_t>(o.prime_seconds * rate);
+  const auto length = prime + static_cast<int64_t>(o.seconds * rate);
+  // Held-out recordings long enough to prime with and to show their real continuation.
+  std::vector<std::size_t> sources;
+  for (std::size_t i = 0; i < valid.size() && static_cast<int>(sources.size()) < o.clips; ++i) {
+    if (static_cast<int64_t>(valid.utterance(i).audio.size()) >= length) sources.push_back(i);
+  }
+  std::vector<SynthesisClip> clips;
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    SynthesisClip clip;
+    const std::vector<float> audio = valid.utterance(sources[i]).audio;
+    clip.prime = torch::tensor(std::vector<float>(audio.begin(), audio.begin() + prime));
+    clip.samples = length;
+    clip.seed = static_cast<uint64_t>(config.engine.seed) + i;
+    clips.push_back(clip);
+  }
+  const std::size_t primed = clips.size();
+  for (int i = 0; i < o.clips; ++i) {
+    SynthesisClip clip;
+    clip.samples = static_cast<int64_t>(o.seconds * rate);
+    clip.seed = static_cast<uint64_t>(config.engine.seed) + 1000 + static_cast<uint64_t>(i);
+    clips.push_back(clip);
+  }
+  const fs::path samples = o.out / "samples";
+  for (const char* kind : {"primed", "unconditional", "plots"}) fs::create_directories(samples / kind);
+  const MelSpectrogram analysis(config.audio);
+  const std::unique_ptr<Generator> generator = fast_generator(model, o.threads);
+  BatchedSynthesisOptions batched;
+  batched.batch_size = std::max(1, o.clips);
+  batched.hop_length = config.audio.hop_length;
+  int64_t total = 0;
+  const auto start = Clock::now();
+  // Primed clips and clips from silence in two calls: a batch shares one prime length.
+  const std::vector<SynthesisClip> groups[2] = {{clips.begin(), clips.begin() + static_cast<std::ptrdiff_t>(primed)},
+                                                {clips.begin() + static_cast<std::ptrdiff_t>(primed), clips.end()}};
+  for (int g = 0; g < 2; ++g) {
+    synthesize_batched(*generator, groups[g], batched, [&](std::size_t i, std::vector<float> audio) {
+      total += static_cast<int64_t>(audio.size());
+      if (g == 0) {
+        const std::string name = clip_name(valid, sources[i]);
+        write_wav(samples / "primed" / (name + ".wav"), audio, rate);
+        const std::vector<float> original = valid.utterance(sources[i]).audio;
+        // The real take | the model's continuation of its first prime_seconds.
+        write_mel_panels_png(samples / "plots" / ("primed_" + name + ".png"),
+                             {{analysis.compressed({original.begin(), original.begin() + length}), config.audio.n_mels},
+                              {analysis.compressed(audio), config.audio.n_mels}});
+      } else {
+        const std::string name = "sample_" + std::to_string(i);
+        write_wav(samples / "unconditional" / (name + ".wav"), audio, rate);
+        write_mel_panels_png(samples / "plots" / ("unconditional_" + name + ".png"), {{analysis.compressed(audio), config.audio.n_mels}});
+      }
+    });
+  }
+  ContinuationReport report;
+  report.primed = static_cast<int>(primed);
+  report.unconditional = o.clips;
+  report.clip_seconds = o.seconds;
+  report.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  report.real_time = total / double(rate) / report.wall_seconds;
+  return report;
+}
+
+}  // namespace wn::cli
