@@ -11,6 +11,7 @@
 #include "dataio/loader.h"
 #include "dataio/manifest.h"
 #include "dataio/preprocess.h"
+#include "nets/model_registry.h"
 #include "nets/training/trainer.h"
 #include "experiments/cli_common.h"
 
@@ -46,14 +47,7 @@ constexpr double kReferenceTrainingSamplesPerSecond = 3500.0;
 void bench_loader(const LoaderBenchArgs& args) {
   const Manifest manifest = read_manifest(args.data);
   const Config config = args.config.resolve();
-  LoaderOptions options;
-  options.batch_size = config.train.batch_size;
-  options.crop_samples = config.train.max_time_steps;
-  options.context_frames = (config.model.cond_kernel_size - 1) / 2;
-  options.quantized_targets = config.model.input == "mulaw" || config.model.output == "softmax";
-  options.quantization = quantization_named(config.model.quantization);
-  options.quantize_channels = config.model.quantize_channels;
-  options.seed = static_cast<uint64_t>(config.train.seed);
+  const LoaderOptions options = training_loader_options(config, build_model(config, 1)->data_needs());
   TrainLoader loader(args.data, manifest, options);
   loader.next();  // start-up (opening shards, first read) is not what we measure
   const auto start = std::chrono::steady_clock::now();

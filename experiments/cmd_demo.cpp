@@ -111,7 +111,7 @@ void run(const DemoArgs& args) {
     produced << "  synthesis    " << r.clips << " held-out clips of " << fmt(r.clip_seconds) << " s in " << fmt(r.wall_seconds)
              << " s (" << fmt(r.real_time) << "x real time, batch " << r.clips << ", " << threads << " threads)\n\n"
              << "  vs original      log-mel L1   MCD (dB)   SNR (dB)\n"
-             << "  " << (config.model.type == "wavenet" ? "WaveNet    " : config.model.type) << "      "
+             << "  " << std::string(config.model.type).append(17 - std::min<std::size_t>(16, config.model.type.size()), ' ')
              << fmt(r.model.mean.log_mel_distance) << "        " << fmt(r.model.mean.mel_cepstral_distortion_db) << "     "
              << fmt(r.model.mean.snr_db) << "\n"
              << "  Griffin-Lim      " << fmt(r.griffin_lim.mean.log_mel_distance) << "        "

@@ -97,7 +97,7 @@ void run(const TrainArgs& args) {
 void register_train_command(CLI::App& app, int argc, char** argv) {
   auto args = std::make_shared<TrainArgs>();
   args->argv = command_line(argc, argv);
-  CLI::App* command = app.add_subcommand("train", "Train a WaveNet on preprocessed shards");
+  CLI::App* command = app.add_subcommand("train", "Train a model (model.type: wavenet, samplernn) on preprocessed shards");
   command->add_option("--data", args->data, "output directory of 'wavenet preprocess'")->required();
   command->add_option("--run-dir", args->run_dir,
                       "where config, checkpoints, TensorBoard events, samples and train.log go; an "

@@ -45,7 +45,7 @@ void require_leaf_subcommand(CLI::App& app) {
 }
 
 int run(int argc, char** argv) {
-  CLI::App app("WaveNet toolkit: preprocess wav corpora, train, synthesize and benchmark",
+  CLI::App app("Raw-waveform generative models (WaveNet, SampleRNN): preprocess wav corpora, train, synthesize and benchmark",
                "wavenet");
   app.set_version_flag("--version", version_text());
   app.fallthrough();

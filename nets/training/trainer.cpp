@@ -38,26 +38,10 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-LoaderOptions loader_options(const Config& c, const DistributedEnv& env, const DataNeeds& needs) {
-  LoaderOptions o;
-  o.batch_size = c.train.batch_size;
-  o.crop_samples = c.train.max_time_steps;
-  o.context_frames = needs.context_frames;
-  o.history_samples = needs.history_samples;
-  o.sequential = needs.sequential;
-  o.quantized_targets = needs.quantized_targets;
-  o.quantize_channels = c.model.quantize_channels;
-  o.quantization = quantization_named(c.model.quantization);
-  o.normalize_mel = c.data.normalize_mel;
-  o.seed = static_cast<uint64_t>(c.train.seed);
-  o.rank = env.rank;
-  o.world_size = env.world_size;
-  return o;
-}
 
 double mean_validation_loss(Model& model, const ValidationSet& valid, const Config& config, const torch::Device& device) {
   const DataNeeds needs = model.data_needs();
-  LoaderOptions o = loader_options(config, DistributedEnv{}, needs);
+  LoaderOptions o = training_loader_options(config, needs);
   // A sequential family's chunk is short (hidden state carries the rest); validate over a span
   // of several chunks from each utterance's start instead.
   if (needs.sequential) o.crop_samples *= 8;
@@ -121,6 +105,23 @@ class RunOutputs {
 };
 
 }  // namespace
+
+LoaderOptions training_loader_options(const Config& c, const DataNeeds& needs, int rank, int world_size) {
+  LoaderOptions o;
+  o.batch_size = c.train.batch_size;
+  o.crop_samples = c.train.max_time_steps;
+  o.context_frames = needs.context_frames;
+  o.history_samples = needs.history_samples;
+  o.sequential = needs.sequential;
+  o.quantized_targets = needs.quantized_targets;
+  o.quantize_channels = c.model.quantize_channels;
+  o.quantization = quantization_named(c.model.quantization);
+  o.normalize_mel = c.data.normalize_mel;
+  o.seed = static_cast<uint64_t>(c.train.seed);
+  o.rank = rank;
+  o.world_size = world_size;
+  return o;
+}
 
 std::string resolve_device(const std::string& requested, int local_rank) {
   if (requested == "auto") return torch::cuda::is_available() ? "cuda:" + std::to_string(local_rank) : "cpu";
@@ -194,7 +195,7 @@ TrainerResult train(const TrainerOptions& options) {
 
   const DataNeeds needs = model->data_needs();
   TrainerResult result;
-  TrainLoader loader(options.data_dir, manifest, loader_options(config, env, needs), state.loader_position);
+  TrainLoader loader(options.data_dir, manifest, training_loader_options(config, needs, env.rank, env.world_size), state.loader_position);
   const int64_t samples_per_step = static_cast<int64_t>(tc.batch_size) * tc.max_time_steps * env.world_size;
 
   result.first_step = state.step;
@@ -225,7 +226,7 @@ TrainerResult train(const TrainerOptions& options) {
     ValidationSet valid(options.data_dir, manifest);
     if (valid.size() == 0) return;
     torch::NoGradGuard no_grad;
-    const LoaderOptions vo = loader_options(config, DistributedEnv{}, needs);
+    const LoaderOptions vo = training_loader_options(config, needs);
     const double valid_loss = mean_validation_loss(*averaged, valid, config, device);
     result.validation_losses.emplace_back(state.step, valid_loss);
     outputs.scalar("valid/loss", valid_loss, state.step);

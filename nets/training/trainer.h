@@ -11,6 +11,7 @@
 
 #include "core/config/config.h"
 #include "core/distributed.h"
+#include "dataio/loader.h"
 #include "nets/model.h"
 
 namespace wn {
@@ -43,6 +44,9 @@ struct TrainerResult {
 };
 
 TrainerResult train(const TrainerOptions& options);
+
+// The loader settings training uses for a model with these needs, on rank `rank` of `world_size`.
+LoaderOptions training_loader_options(const Config& config, const DataNeeds& needs, int rank = 0, int world_size = 1);
 
 // Mean loss of `model` on the validation split of `data_dir`, as training's evaluation computes
 // it: deterministic crops from the start of each of up to train.eval_utterances utterances

@@ -19,7 +19,7 @@ TEST(DemoCli, RunsEndToEndWithAShortBudget) {
   const int status = std::system(command.c_str());
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << test::read_text(dir / "log");
   const std::string summary = test::read_text(out / "summary.txt");
-  for (const char* row : {"wavenet demo summary", "WaveNet ", "Griffin-Lim ", "engine bench", "training     steps"}) {
+  for (const char* row : {"wavenet demo summary", "\n  wavenet          ", "Griffin-Lim ", "engine bench", "training     steps"}) {
     EXPECT_NE(summary.find(row), std::string::npos) << row << "\n" << summary;
   }
   for (const char* kind : {"reference", "wavenet", "griffin_lim", "plots"}) {

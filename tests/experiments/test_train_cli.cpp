@@ -73,8 +73,8 @@ bool wait_for_file(const fs::path& dir, const std::string& prefix, std::chrono::
 struct Job {
   test::TempDir dir;
   fs::path config_file;
-  explicit Job(std::vector<std::string> overrides) {
-    const Config config = test::small_training_config(overrides);
+  explicit Job(std::vector<std::string> overrides) : Job(test::small_training_config(overrides)) {}
+  explicit Job(const Config& config) {
     test::write_small_corpus(dir / "data", config, 8);
     config_file = dir / "config.yaml";
     test::write_text(config_file, config_to_yaml(config));
@@ -114,6 +114,36 @@ TEST(TrainCli, TwoProcessesEqualOneWithDoubleBatch) {
     other = std::max(other, (c.weights[i].second - b.weights[i].second).abs().max().item<double>());
   }
   EXPECT_GT(other, 100 * worst + 1e-6);
+}
+
+// SampleRNN under truncated backpropagation through time on two ranks: rank 0's checkpoint holds
+// both ranks' hidden states, and a run stopped and resumed ends exactly where an uninterrupted
+// one does.
+TEST(TrainCli, SampleRnnTwoRanksResumeExactly) {
+  Job job(test::small_samplernn_config({"train.max_steps=4", "train.checkpoint_every=2"}));
+  auto run = [&](const std::string& dir, const std::string& steps) {
+    const fs::path log = job.dir / (dir + "_" + steps + ".log");
+    const int status = wait_bounded(start(job.train_args(dir, {"--nproc", "2", "train.max_steps=" + steps}), {}, log),
+                                    std::chrono::seconds(120));
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << test::read_text(log);
+  };
+  run("straight", "4");
+  run("resumed", "2");
+  run("resumed", "4");
+  const auto checkpoint = load_checkpoint_file(*CheckpointDirectory(job.dir / "straight").latest());
+  ASSERT_TRUE(checkpoint.contains("carried_state"));
+  EXPECT_EQ(checkpoint.at("carried_world").toInt(), 2);
+  for (const auto& entry : checkpoint.at("carried_state").toGenericDict()) {
+    EXPECT_EQ(entry.value().toTensor().size(0), 2) << "one state per rank: " << entry.key().toStringRef();
+    EXPECT_EQ(entry.value().toTensor().size(1), 2) << "one per batch row";
+  }
+  const auto straight = read_checkpoint_weights(*CheckpointDirectory(job.dir / "straight").latest(), false);
+  const auto resumed = read_checkpoint_weights(*CheckpointDirectory(job.dir / "resumed").latest(), false);
+  EXPECT_EQ(resumed.step, 4);
+  ASSERT_EQ(straight.weights.size(), resumed.weights.size());
+  for (std::size_t i = 0; i < straight.weights.size(); ++i) {
+    EXPECT_TRUE(torch::equal(straight.weights[i].second, resumed.weights[i].second)) << straight.weights[i].first;
+  }
 }
 
 TEST(TrainCli, KilledRankStopsTheOthersWithAnError) {
