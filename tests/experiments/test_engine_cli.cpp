@@ -52,11 +52,13 @@ TEST(BenchCli, EngineAndBaselinesWithJson) {
   EXPECT_GT(std::stod(m[1].str()), 0.0);
 }
 
-// Trains the small config for two steps into dir/run; returns the config.
-Config train_small_model(const test::TempDir& dir, const std::vector<std::string>& overrides) {
+// Trains a small config (WaveNet unless `make` says otherwise) for two steps into dir/run;
+// returns the config.
+Config train_small_model(const test::TempDir& dir, const std::vector<std::string>& overrides,
+                         Config (*make)(std::vector<std::string>) = test::small_training_config) {
   std::vector<std::string> all = {"train.max_steps=2", "train.checkpoint_every=2"};
   all.insert(all.end(), overrides.begin(), overrides.end());
-  const Config config = test::small_training_config(all);
+  const Config config = make(all);
   test::write_small_corpus(dir / "data", config);
   test::write_text(dir / "config.yaml", config_to_yaml(config));
   EXPECT_EQ(run("--log-level warn train --data " + (dir / "data").string() + " --run-dir " + (dir / "run").string() +
@@ -185,6 +187,40 @@ TEST(SynthCli, UnconditionalSecondsAndPrime) {
 
   EXPECT_EQ(run(synth + "--wav " + (dir / "prime.wav").string() + " --out " + (dir / "x.wav").string(), dir / "mel.log"), 2);
   EXPECT_NE(test::read_text(dir / "mel.log").find("an unconditional model takes no mel"), std::string::npos);
+}
+
+// The same synth command line serves every family: an unconditional SampleRNN from silence and
+// continuing a prime (teacher-forced through its quantization).
+TEST(SynthCli, SampleRnnUnconditionalAndPrimed) {
+  test::TempDir dir;
+  const Config config = train_small_model(dir, {}, test::small_samplernn_config);
+  const std::string synth = "--log-level warn synth --float --checkpoint " + (dir / "run").string() + " ";
+  ASSERT_EQ(run(synth + "--seconds 0.05 --count 2 --out-dir " + (dir / "u").string(), dir / "u.log"), 0) << test::read_text(dir / "u.log");
+  const std::vector<float> first = wav_samples(dir / "u/sample_000.wav"), second = wav_samples(dir / "u/sample_001.wav");
+  EXPECT_EQ(first.size(), 400u);
+  EXPECT_NE(first, second);
+  std::vector<float> tone(320);
+  for (std::size_t t = 0; t < tone.size(); ++t) tone[t] = 0.4f * std::sin(0.11f * t);
+  test::write_wav16(dir / "prime.wav", tone, config.audio.sample_rate);
+  ASSERT_EQ(run(synth + "--prime " + (dir / "prime.wav").string() + " --seconds 0.05 --out " + (dir / "c.wav").string(), dir / "c.log"), 0)
+      << test::read_text(dir / "c.log");
+  const UtteranceFeatures features = extract_features(dir / "prime.wav", config.audio, MelSpectrogram(config.audio));
+  const std::size_t primed = static_cast<std::size_t>((features.frames - 1) * config.audio.hop_length);
+  const std::vector<float> continued = wav_samples(dir / "c.wav");
+  ASSERT_EQ(continued.size(), primed + 400);
+  const float step = 2.0f / (config.model.quantize_channels - 1);  // linear levels: at most half a step off
+  for (std::size_t t = 0; t < primed; ++t) ASSERT_NEAR(continued[t], features.audio[t], 0.5f * step + 1e-6f) << t;
+}
+
+TEST(BenchCli, SampleRnnBesideItsBaseline) {
+  test::TempDir dir;
+  ASSERT_EQ(run("--log-level warn bench --config samplernn-tiny --threads 2 --seconds 0.05 --baseline-steps 32 --json " +
+                    (dir / "b.json").string(), dir / "log"), 0)
+      << test::read_text(dir / "log");
+  const std::string out = test::read_text(dir / "log");
+  EXPECT_NE(out.find("samplernn: 2 frame tiers"), std::string::npos) << out;
+  EXPECT_NE(out.find("engine speed-up over libtorch_step"), std::string::npos) << out;
+  EXPECT_NE(test::read_text(dir / "b.json").find("\"method\": \"libtorch_step\""), std::string::npos);
 }
 
 // Shard label ids belong to their corpus: through the manifest beside the shard they are

@@ -32,6 +32,7 @@ inline Config small_samplernn_config(std::vector<std::string> overrides = {}) {
       "audio.hop_length=16", "audio.n_mels=8", "audio.n_fft=64", "audio.win_length=64", "audio.fmin=0",
       "audio.fmax=4000", "audio.sample_rate=8000", "model.type=samplernn", "model.frame_sizes=8,2",
       "model.rnn_dim=16", "model.mlp_dim=16", "model.embedding_dim=4", "model.quantize_channels=32",
+      "model.quantization=linear",
       "model.local_conditioning=false", "train.batch_size=2", "train.max_time_steps=64", "train.max_steps=6",
       "train.log_every=2", "train.eval_every=0", "train.checkpoint_every=3", "train.lr_schedule=constant",
       "train.lr=0.003", "train.device=cpu", "train.ema_decay=0.9", "train.dist_timeout_s=20"};
