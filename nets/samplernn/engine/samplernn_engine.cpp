@@ -103,6 +103,11 @@ at::Tensor SampleRnnEngine::generate(const GenerationRequest& request, uint64_t 
   }
   const int64_t teacher_steps = request.teacher.defined() ? request.teacher.size(1) : 0;
   if (teacher_steps > 0) teacher = request.teacher.to(at::kFloat).cpu().contiguous();
+  // Raw views of the inputs, so the per-sample loop makes no LibTorch call.
+  const float* mel_data = use_mel ? mel.data_ptr<float>() : nullptr;
+  const int64_t mel_rows = use_mel ? mel.size(1) : 0;
+  const int64_t* label_ids = use_labels ? labels.data_ptr<int64_t>() : nullptr;
+  const float* teacher_data = teacher_steps > 0 ? teacher.data_ptr<float>() : nullptr;
   float* outputs_out = nullptr;
   if (outputs) {
     *outputs = at::zeros({B, Q, T});
@@ -191,7 +196,7 @@ at::Tensor SampleRnnEngine::generate(const GenerationRequest& request, uint64_t 
         } else if (use_mel) {
           above = s.mel_up.data() + (static_cast<std::size_t>(b) * per_frame + (t / H) % per_frame) * D;
         }
-        const float* label = k == 0 && use_labels ? w.label_table.data() + labels.data_ptr<int64_t>()[b] * D : nullptr;
+        const float* label = k == 0 && label_ids ? w.label_table.data() + label_ids[b] * D : nullptr;
         for (int u = u0; u < u1; ++u) row[u] += (above ? above[u] : 0.0f) + (label ? label[u] : 0.0f);
       }
       barrier.wait();
@@ -237,8 +242,7 @@ at::Tensor SampleRnnEngine::generate(const GenerationRequest& request, uint64_t 
 
     // Mel frame f's conditioning of the top tier's frames (once per hop).
     auto step_mel = [&](int64_t f) {
-      const int64_t frames = mel.size(1);
-      product(mel.data_ptr<float>() + f * w.n_mels, frames * w.n_mels, w.mel_conv, w.mel_conv_bias.data(), s.mel_frame.data(),
+      product(mel_data + f * w.n_mels, mel_rows * w.n_mels, w.mel_conv, w.mel_conv_bias.data(), s.mel_frame.data(),
               D, u0, u1);
       barrier.wait();
       const auto [c0, c1] = split_units(per_frame * D, tid, threads);
@@ -282,7 +286,7 @@ at::Tensor SampleRnnEngine::generate(const GenerationRequest& request, uint64_t 
         if (outputs_out && tid == 0) {
           for (int c = 0; c < Q; ++c) outputs_out[(static_cast<int64_t>(b) * Q + c) * T + t] = logits[c];
         }
-        const int32_t chosen = t < teacher_steps ? quantize_sample(teacher.data_ptr<float>()[b * teacher_steps + t], Q, quantization)
+        const int32_t chosen = t < teacher_steps ? quantize_sample(teacher_data[b * teacher_steps + t], Q, quantization)
                                                  : sampler.sample_class(logits, p.rngs[b], p.scratch.data());
         p.classes[b * length + H + t] = chosen;
         p.values[b * length + H + t] = dequantize_sample(chosen, Q, quantization);
