@@ -84,7 +84,7 @@ void run(const DemoArgs& args) {
   stage(2, "preprocessing into HDF5 shards");
   const PreprocessResult pre = preprocess_corpus(out / "corpus", out / "shards", config);
 
-  stage(3, "training " + config.model.type + " (" + config.model.output + ") for " + fmt(args.train_seconds) + " s");
+  stage(3, "training " + config.model.type + " for " + fmt(args.train_seconds) + " s");
   const double loss_before = untrained_validation_loss(config, out / "shards");
   TrainerOptions train_options;
   train_options.data_dir = out / "shards";

@@ -1,8 +1,16 @@
 #include "nets/tensor_packing.h"
 
+#include "core/errors.h"
 #include "core/kernels/kernels.h"
 
 namespace wn {
+
+bool bf16_precision(const std::string& precision) {
+  if (precision != "fp32" && precision != "bf16") {
+    throw ConfigError("engine.precision must be one of fp32, bf16, got '" + precision + "'");
+  }
+  return precision == "bf16";
+}
 
 PackedMatrix pack(const torch::Tensor& k_by_n, bool bf16) {
   const torch::Tensor m = k_by_n.detach().to(torch::kFloat).cpu().contiguous();

@@ -4,11 +4,15 @@
 
 #include <torch/torch.h>
 
+#include <string>
 #include <vector>
 
 #include "core/kernels/packed_matrix.h"
 
 namespace wn {
+
+// "fp32" -> false, "bf16" -> true; throws ConfigError for anything else.
+bool bf16_precision(const std::string& precision);
 
 // (K x N) row-major copy of a 2-D tensor given as (K, N), optionally as bfloat16.
 PackedMatrix pack(const torch::Tensor& k_by_n, bool bf16);

@@ -8,6 +8,7 @@
 #include <random>
 #include <thread>
 
+#include "core/kernels/column_split.h"
 #include "core/spin_barrier.h"
 #include "dataio/quantization.h"
 #include "nets/outputs/step_sampler.h"
@@ -16,13 +17,6 @@ namespace wn {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr int kAlign = 16;  // split columns on 16-float boundaries so SIMD blocks stay whole
-
-// Thread `tid` of `threads` takes units [begin, end) of n.
-std::pair<int, int> split_units(int n, int tid, int threads) {
-  const int blocks = (n + kAlign - 1) / kAlign;
-  return {std::min(n, blocks * tid / threads * kAlign), std::min(n, blocks * (tid + 1) / threads * kAlign)};
-}
 
 float sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
 
@@ -176,9 +170,9 @@ at::Tensor SampleRnnEngine::generate(const GenerationRequest& request, uint64_t 
     p.frame.assign(static_cast<std::size_t>(B) * H, 0.0f);
     p.scratch.assign(static_cast<std::size_t>(Q), 0.0f);
     for (int b = 0; b < B; ++b) p.rngs.emplace_back(request.seeds.empty() ? row_seed(seed, b) : row_seed(request.seeds[b], 0));
-    const auto [u0, u1] = split_units(D, tid, threads);
-    const auto [m0, m1] = split_units(M, tid, threads);
-    const auto [q0, q1] = split_units(Q, tid, threads);
+    const auto [u0, u1] = kernels::thread_columns(D, tid, threads);
+    const auto [m0, m1] = kernels::thread_columns(M, tid, threads);
+    const auto [q0, q1] = kernels::thread_columns(Q, tid, threads);
 
     // One frame step of tier k: input projection + conditioning, the recurrent layers, upsampling.
     auto step_tier = [&](int k, int64_t t) {
@@ -235,7 +229,7 @@ at::Tensor SampleRnnEngine::generate(const GenerationRequest& request, uint64_t 
         layer_in = h_next;
       }
       if (tid == 0) s.parity[k] = 1 - parity;  // read again only after the next barrier
-      const auto [c0, c1] = split_units(tw.ratio * tw.next_dim, tid, threads);
+      const auto [c0, c1] = kernels::thread_columns(tw.ratio * tw.next_dim, tid, threads);
       product(layer_in, D, tw.upsample, tw.upsample_bias.data(), s.upsampled[k].data(), tw.ratio * tw.next_dim, c0, c1);
       barrier.wait();
     };
@@ -245,7 +239,7 @@ at::Tensor SampleRnnEngine::generate(const GenerationRequest& request, uint64_t 
       product(mel_data + f * w.n_mels, mel_rows * w.n_mels, w.mel_conv, w.mel_conv_bias.data(), s.mel_frame.data(),
               D, u0, u1);
       barrier.wait();
-      const auto [c0, c1] = split_units(per_frame * D, tid, threads);
+      const auto [c0, c1] = kernels::thread_columns(per_frame * D, tid, threads);
       product(s.mel_frame.data(), D, w.mel_upsample, w.mel_upsample_bias.data(), s.mel_up.data(), per_frame * D, c0, c1);
       barrier.wait();
     };

@@ -1,6 +1,5 @@
 #include "nets/samplernn/engine/samplernn_weights.h"
 
-#include "core/errors.h"
 #include "nets/tensor_packing.h"
 
 namespace wn {
@@ -48,10 +47,7 @@ double SampleRnnWeights::bytes_per_sample() const {
 }
 
 SampleRnnWeights pack_samplernn_weights(SampleRnn& net, const std::string& precision) {
-  if (precision != "fp32" && precision != "bf16") {
-    throw ConfigError("engine.precision must be one of fp32, bf16, got '" + precision + "'");
-  }
-  const bool bf16 = precision == "bf16";
+  const bool bf16 = bf16_precision(precision);
   torch::NoGradGuard no_grad;
   const ModelConfig& m = net->model();
   SampleRnnWeights w;

@@ -7,6 +7,7 @@
 #include <random>
 #include <thread>
 
+#include "core/kernels/column_split.h"
 #include "core/spin_barrier.h"
 #include "dataio/quantization.h"
 #include "nets/outputs/step_sampler.h"
@@ -15,15 +16,6 @@ namespace wn {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr int kAlign = 16;  // split columns on 16-float boundaries so SIMD blocks stay whole
-
-// Thread `tid` of `threads` takes columns [begin, end) of n.
-std::pair<int, int> split_columns(int n, int tid, int threads) {
-  const int blocks = (n + kAlign - 1) / kAlign;
-  const int begin = std::min(n, blocks * tid / threads * kAlign);
-  const int end = std::min(n, blocks * (tid + 1) / threads * kAlign);
-  return {begin, end};
-}
 
 // Gate columns grouped by thread: thread t's tanh columns [h0, h1) and sigmoid columns
 // [H+h0, H+h1) side by side at [2*h0, 2*h1), so its share of each layer is one product over
@@ -32,7 +24,7 @@ void group_gate_columns_by_thread(EngineWeights& w, int threads) {
   const int H = w.half, G = w.gate;
   std::vector<int> source(static_cast<std::size_t>(G));  // new column -> old column
   for (int tid = 0; tid < threads; ++tid) {
-    const auto [h0, h1] = split_columns(H, tid, threads);
+    const auto [h0, h1] = kernels::thread_columns(H, tid, threads);
     for (int c = h0; c < h1; ++c) {
       source[2 * h0 + (c - h0)] = c;
       source[2 * h0 + (h1 - h0) + (c - h0)] = H + c;
@@ -282,9 +274,9 @@ torch::Tensor CachedEngine::generate(const GenerationRequest& request, uint64_t 
 
   auto worker = [&](int tid) {
     ThreadBuffers& tb = buffers[tid];
-    const auto [h0, h1] = split_columns(H, tid, threads);  // gated columns; gate columns [2*h0, 2*h1)
+    const auto [h0, h1] = kernels::thread_columns(H, tid, threads);  // gated columns; gate columns [2*h0, 2*h1)
     const int g0 = 2 * h0, g1 = 2 * h1, width = h1 - h0;
-    const auto [r0, r1] = split_columns(R, tid, threads);  // ring columns this thread writes
+    const auto [r0, r1] = kernels::thread_columns(R, tid, threads);  // ring columns this thread writes
     float* x = tb.x.data();
     float* res = tb.residual_out.data();
     const int64_t cond_stride = static_cast<int64_t>(ws.chunk) * G;

@@ -2,8 +2,6 @@
 
 #include <cmath>
 
-#include "core/errors.h"
-#include "core/kernels/kernels.h"
 #include "nets/tensor_packing.h"
 #include "nets/wavenet/receptive_field.h"
 
@@ -30,10 +28,7 @@ int64_t EngineWeights::step_weight_bytes() const {
 }
 
 EngineWeights pack_engine_weights(WaveNet& net, const std::string& precision) {
-  if (precision != "fp32" && precision != "bf16") {
-    throw ConfigError("engine.precision must be one of fp32, bf16, got '" + precision + "'");
-  }
-  const bool bf16 = precision == "bf16";
+  const bool bf16 = bf16_precision(precision);
   torch::NoGradGuard no_grad;
   const ModelConfig& m = net->model();
   EngineWeights w;
