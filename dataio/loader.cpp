@@ -6,6 +6,7 @@
 #include <chrono>
 #include <numeric>
 #include <random>
+#include <stdexcept>
 
 #include "core/errors.h"
 #include "dataio/mel.h"
@@ -157,13 +158,17 @@ CropChoice TrainLoader::choose_sequential(int64_t stream, int64_t index) const {
 CropChoice TrainLoader::walk_stream(int64_t stream, int64_t index) const {
   // Stream s reads the utterances at positions s, s + S, s + 2S, ... of the shuffled order
   // (S streams in all), each as its whole crops one after another (a tail shorter than a crop
-  // is left out, so no crop is padding).
+  // is left out; an utterance shorter than one crop is one crop padded with silence).
   const int64_t streams = static_cast<int64_t>(options_.world_size) * options_.batch_size;
   const int64_t crop_frames = options_.crop_samples / hop_;
   auto crops_of = [&](int64_t k) {
     return std::max<int64_t>(1, table_.frames(utterance_in_order(stream + k * streams)) / crop_frames);
   };
-  StreamCursor& cursor = cursors_[static_cast<std::size_t>(stream - static_cast<int64_t>(options_.rank) * options_.batch_size)];
+  const int64_t row = stream - static_cast<int64_t>(options_.rank) * options_.batch_size;
+  if (row < 0 || row >= options_.batch_size) {
+    throw std::invalid_argument("stream " + std::to_string(stream) + " is not one of rank " + std::to_string(options_.rank) + "'s");
+  }
+  StreamCursor& cursor = cursors_[static_cast<std::size_t>(row)];
   if (cursor.index > index) cursor = StreamCursor{};
   while (cursor.index < index) {
     if (++cursor.chunk >= crops_of(cursor.utterance_k)) {

@@ -72,10 +72,10 @@ struct TrainBenchArgs {
 void bench_train(const TrainBenchArgs& args) {
   const Config config = args.config.resolve();
   const double rate = benchmark_training(config, args.steps, args.warmup);
-  std::printf("train step (%d layers, residual %d, %s output, batch %d x %d samples, %d threads): %.0f samples/s "
+  std::printf("train step (%s, batch %d x %d samples, %d threads): %.0f samples/s "
               "(%.2fx the r9y9 reference of %.0f samples/s for mol24)\n",
-              config.model.layers, config.model.residual_channels, config.model.output.c_str(),
-              config.train.batch_size, config.train.max_time_steps, at::get_num_threads(), rate,
+              model_family(config.model.type).summary(config).c_str(), config.train.batch_size,
+              config.train.max_time_steps, at::get_num_threads(), rate,
               rate / kReferenceTrainingSamplesPerSecond, kReferenceTrainingSamplesPerSecond);
 }
 

@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "nets/training/adam.h"
 #include "nets/model.h"
+#include "nets/training/adam.h"
 #include "nets/training/ema.h"
 
 namespace wn {

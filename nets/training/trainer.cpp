@@ -182,7 +182,9 @@ TrainerResult train(const TrainerOptions& options) {
   state.labels = manifest.labels;
   state.mel_mean = manifest.mel_mean;
   state.mel_std = manifest.mel_std;
+  bool have_checkpoint = false;  // known alike on every rank (no rank asks the file system later)
   if (const auto latest = checkpoints.latest()) {
+    have_checkpoint = true;
     const TrainState resumed = load_training_checkpoint(*latest, module, adam, ema);
     state.step = resumed.step;
     state.loader_position = resumed.loader_position;
@@ -206,16 +208,25 @@ TrainerResult train(const TrainerOptions& options) {
     progress = std::make_unique<ProgressBar>("train", tc.max_steps - state.step, po);
   }
 
-  int64_t saved_step = state.step;  // every rank decides alike whether a last save is due
-  auto save = [&] {
-    saved_step = state.step;
-    // Collective when the model carries state: every rank calls save at the same steps.
+  int64_t saved_step = state.step;
+  // Every rank's carried state into rank 0's hands: a collective when the model carries state,
+  // so every rank calls it at the same steps, and before rank 0's evaluation (the others would
+  // otherwise wait in it for as long as the evaluation takes).
+  auto collect = [&] {
     state.carried = gather_carried_state(*model, comm.get());
     state.carried_world = env.world_size;
+  };
+  auto write = [&] {
+    saved_step = state.step;
+    have_checkpoint = true;
     if (!primary) return;
     state.loader_position = loader.position();
     save_training_checkpoint(checkpoints.path_for(state.step), module, adam, ema, state);
     checkpoints.prune(tc.keep_last);
+  };
+  auto save = [&] {
+    collect();
+    write();
   };
 
   auto evaluate = [&] {
@@ -362,8 +373,9 @@ TrainerResult train(const TrainerOptions& options) {
     }
     const bool eval_now = tc.eval_every > 0 && state.step % tc.eval_every == 0;
     const bool save_now = state.step % tc.checkpoint_every == 0;
+    if (save_now) collect();
     if (eval_now) evaluate();
-    if (save_now) save();
+    if (save_now) write();
     if (comm && (eval_now || save_now)) {
       // Only rank 0 evaluates and saves; the others must not time out in the next all-reduce.
       comm->wait_for_primary("step_" + std::to_string(state.step), kPrimaryWorkTimeout);
@@ -375,7 +387,7 @@ TrainerResult train(const TrainerOptions& options) {
     if (first_window) result.first_loss = mean_loss;
     result.last_loss = mean_loss;
   }
-  if (saved_step != state.step || !checkpoints.latest()) save();
+  if (saved_step != state.step || !have_checkpoint) save();
   if (comm) comm->barrier();
   result.last_step = state.step;
   result.samples_per_second = throughput_steps > 0 ? throughput_steps * samples_per_step / throughput_seconds : 0.0;

@@ -90,6 +90,7 @@ at::Tensor SampleRnnEngine::generate(const GenerationRequest& request, uint64_t 
   const bool use_labels = request.labels.defined() && w.n_labels > 0;
   if (use_labels) {
     labels = request.labels.to(at::kLong).cpu().contiguous();
+    TORCH_CHECK(labels.numel() == B, "samplernn engine: ", labels.numel(), " labels for a batch of ", B);
     for (int b = 0; b < B; ++b) {
       const int64_t id = labels.data_ptr<int64_t>()[b];
       TORCH_CHECK(id >= 0 && id < w.n_labels, "samplernn engine: label ", id, " of row ", b, " but the model knows ", w.n_labels);

@@ -8,9 +8,6 @@
 // its own seeded generator, so the audio depends on the seed only, not on the batch or the
 // thread count's split of rows.
 
-#include <memory>
-#include <string>
-
 #include "core/kernels/kernels.h"
 #include "nets/generator.h"
 #include "nets/samplernn/engine/samplernn_weights.h"

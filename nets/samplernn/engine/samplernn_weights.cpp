@@ -1,5 +1,6 @@
 #include "nets/samplernn/engine/samplernn_weights.h"
 
+#include "nets/samplernn/samplernn.h"
 #include "nets/tensor_packing.h"
 
 namespace wn {
@@ -43,6 +44,7 @@ double SampleRnnWeights::bytes_per_sample() const {
     for (const auto& l : t.layers) frame += static_cast<double>(l.input.bytes() + l.hidden.bytes());
     bytes += frame / t.frame_size;
   }
+  if (!mel_conv.empty()) bytes += static_cast<double>(mel_conv.bytes() + mel_upsample.bytes()) / hop;
   return bytes;
 }
 

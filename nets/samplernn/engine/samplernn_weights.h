@@ -5,15 +5,15 @@
 // folded through the MLP's input layer into one table per frame position, so the MLP's input
 // is a sum of table rows instead of a product.
 
-#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "core/config/config.h"
 #include "core/kernels/packed_matrix.h"
-#include "nets/samplernn/samplernn.h"
 
 namespace wn {
+
+class SampleRnn;
 
 struct RecurrentLayerWeights {
   PackedMatrix input;   // in x gates*dim (GRU gates r, z, n; LSTM i, f, g, o)
