@@ -212,6 +212,27 @@ TEST(SynthCli, SampleRnnUnconditionalAndPrimed) {
   for (std::size_t t = 0; t < primed; ++t) ASSERT_NEAR(continued[t], features.audio[t], 0.5f * step + 1e-6f) << t;
 }
 
+// A SampleRNN vocoder: mel conditioning at the top tier and a label, through the same synth
+// inputs as WaveNet's.
+TEST(SynthCli, SampleRnnFromMelsWithALabel) {
+  test::TempDir dir;
+  const Config config = train_small_model(dir, {"model.local_conditioning=true", "model.global_conditioning=true"},
+                                          test::small_samplernn_config);
+  const int frames = 5;
+  std::vector<float> mel(static_cast<std::size_t>(frames * config.audio.n_mels), -2.0f);
+  write_npy(dir / "mel.npy", mel, {frames, config.audio.n_mels});
+  ASSERT_EQ(run("--log-level warn synth --checkpoint " + (dir / "run").string() + " --mel " + (dir / "mel.npy").string() +
+                    " --label bob --out " + (dir / "out.wav").string(),
+                dir / "synth.log"),
+            0)
+      << test::read_text(dir / "synth.log");
+  EXPECT_EQ(read_audio_mono(dir / "out.wav").samples.size(), static_cast<std::size_t>(frames * config.audio.hop_length));
+  EXPECT_EQ(run("--log-level warn synth --checkpoint " + (dir / "run").string() + " --mel " + (dir / "mel.npy").string() +
+                    " --label carol --out " + (dir / "x.wav").string(),
+                dir / "bad.log"),
+            2);
+}
+
 TEST(BenchCli, SampleRnnBesideItsBaseline) {
   test::TempDir dir;
   ASSERT_EQ(run("--log-level warn bench --config samplernn-tiny --threads 2 --seconds 0.05 --baseline-steps 32 --json " +

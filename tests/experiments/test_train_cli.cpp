@@ -116,11 +116,13 @@ TEST(TrainCli, TwoProcessesEqualOneWithDoubleBatch) {
   EXPECT_GT(other, 100 * worst + 1e-6);
 }
 
-// SampleRNN under truncated backpropagation through time on two ranks: rank 0's checkpoint holds
+// SampleRNN under truncated backpropagation through time on two ranks, evaluating on the steps
+// it checkpoints (the state is gathered before rank 0 evaluates): rank 0's checkpoint holds
 // both ranks' hidden states, and a run stopped and resumed ends exactly where an uninterrupted
 // one does.
 TEST(TrainCli, SampleRnnTwoRanksResumeExactly) {
-  Job job(test::small_samplernn_config({"train.max_steps=4", "train.checkpoint_every=2"}));
+  Job job(test::small_samplernn_config(
+      {"train.max_steps=4", "train.checkpoint_every=2", "train.eval_every=2", "train.eval_audio_seconds=0.01"}));
   auto run = [&](const std::string& dir, const std::string& steps) {
     const fs::path log = job.dir / (dir + "_" + steps + ".log");
     const int status = wait_bounded(start(job.train_args(dir, {"--nproc", "2", "train.max_steps=" + steps}), {}, log),
