@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <fstream>
+#include <optional>
 
 #include "core/atomic_file.h"
 #include "core/checkpoint.h"
@@ -104,6 +105,71 @@ class RunOutputs {
   std::unique_ptr<EventWriter> events_;
 };
 
+// Shards must carry the audio recipe the model is trained for.
+void check_shards_match(const Manifest& manifest, const AudioConfig& audio, const fs::path& data_dir) {
+  const AudioConfig& made = manifest.config.audio;
+  if (made.hop_length == audio.hop_length && made.n_mels == audio.n_mels && made.sample_rate == audio.sample_rate) return;
+  auto recipe = [](const AudioConfig& a) {
+    return std::to_string(a.sample_rate) + "/" + std::to_string(a.hop_length) + "/" + std::to_string(a.n_mels);
+  };
+  throw UserError(data_dir.string() + ": shards were made with sample_rate/hop_length/n_mels " + recipe(made) +
+                  ", the config says " + recipe(audio));
+}
+
+// What evaluation needs from the training run.
+struct Evaluation {
+  const TrainerOptions& options;
+  const Manifest& manifest;
+  const torch::Device& device;
+  RunOutputs& outputs;
+};
+
+// Copy-synthesis of the start of the first validation utterance with `model`'s reference
+// generator, written as samples/step_<N>_<utterance>.wav and to TensorBoard beside the original.
+void write_evaluation_sample(Model& model, const ValidationSet& valid, const Evaluation& e, int64_t step) {
+  const Config& config = e.options.config;
+  const TrainConfig& tc = config.train;
+  const std::unique_ptr<Generator> generator = model.reference_generator();
+  if (tc.eval_audio_seconds <= 0 || !generator) return;
+  const ShardUtterance u = valid.utterance(0);
+  const int hop = config.audio.hop_length;
+  const int64_t frames = std::min<int64_t>(static_cast<int64_t>(u.mel.size()) / config.audio.n_mels,
+                                           std::max<int64_t>(1, static_cast<int64_t>(tc.eval_audio_seconds * config.audio.sample_rate / hop)));
+  LoaderOptions clip = training_loader_options(config, model.data_needs());
+  clip.batch_size = 1;
+  clip.crop_samples = frames * hop;
+  const Batch b = valid.crop_batches(clip, 1).front();
+  GenerationRequest request;
+  if (config.model.local_conditioning) request.mel = b.mel.to(e.device);
+  if (config.model.global_conditioning) request.labels = b.label.clamp_min(0).to(e.device);
+  request.samples = frames * hop;
+  const torch::Tensor audio = generator->generate(request, static_cast<uint64_t>(tc.seed)).cpu();
+  std::vector<float> samples(audio.data_ptr<float>(), audio.data_ptr<float>() + audio.numel());
+  const fs::path dir = e.options.run_dir / "samples";
+  fs::create_directories(dir);
+  write_wav(dir / ("step_" + std::to_string(step) + "_" + u.name.substr(u.name.rfind('/') + 1) + ".wav"), samples,
+            config.audio.sample_rate);
+  e.outputs.audio("valid/generated", samples, config.audio.sample_rate, step);
+  std::vector<float> reference(u.audio.begin(), u.audio.begin() + std::min<int64_t>(static_cast<int64_t>(u.audio.size()), frames * hop));
+  e.outputs.audio("valid/reference", reference, config.audio.sample_rate, step);
+}
+
+// With the EMA weights (on a copy of the trained model): the validation loss, logged, and the
+// evaluation sample. Nothing without a validation split.
+std::optional<double> evaluate_with_ema(const Model& trained, const WeightAverage& ema, const Evaluation& e, int64_t step) {
+  const std::unique_ptr<Model> averaged = trained.clone();
+  ema.copy_to(named_state(averaged->module()));
+  averaged->module().eval();
+  const ValidationSet valid(e.options.data_dir, e.manifest);
+  if (valid.size() == 0) return std::nullopt;
+  torch::NoGradGuard no_grad;
+  const double loss = mean_validation_loss(*averaged, valid, e.options.config, e.device);
+  e.outputs.scalar("valid/loss", loss, step);
+  WN_LOG(info) << "step " << step << ": validation loss " << loss;
+  write_evaluation_sample(*averaged, valid, e, step);
+  return loss;
+}
+
 }  // namespace
 
 LoaderOptions training_loader_options(const Config& c, const DataNeeds& needs, int rank, int world_size) {
@@ -141,14 +207,7 @@ TrainerResult train(const TrainerOptions& options) {
   if (device.is_cuda() && tc.amp) WN_LOG(info) << "mixed precision (bf16 autocast) on " << device.str();
 
   const Manifest manifest = read_manifest(options.data_dir);
-  if (manifest.config.audio.hop_length != config.audio.hop_length || manifest.config.audio.n_mels != config.audio.n_mels ||
-      manifest.config.audio.sample_rate != config.audio.sample_rate) {
-    throw UserError(options.data_dir.string() + ": shards were made with sample_rate/hop_length/n_mels " +
-                    std::to_string(manifest.config.audio.sample_rate) + "/" + std::to_string(manifest.config.audio.hop_length) +
-                    "/" + std::to_string(manifest.config.audio.n_mels) + ", the config says " +
-                    std::to_string(config.audio.sample_rate) + "/" + std::to_string(config.audio.hop_length) + "/" +
-                    std::to_string(config.audio.n_mels));
-  }
+  check_shards_match(manifest, config.audio, options.data_dir);
 
   std::unique_ptr<Communicator> comm;
   if (env.world_size > 1) {
@@ -229,42 +288,10 @@ TrainerResult train(const TrainerOptions& options) {
     write();
   };
 
+  const Evaluation evaluation{options, manifest, device, outputs};
   auto evaluate = [&] {
     if (!primary) return;
-    const std::unique_ptr<Model> averaged = model->clone();
-    ema.copy_to(named_state(averaged->module()));
-    averaged->module().eval();
-    ValidationSet valid(options.data_dir, manifest);
-    if (valid.size() == 0) return;
-    torch::NoGradGuard no_grad;
-    const LoaderOptions vo = training_loader_options(config, needs);
-    const double valid_loss = mean_validation_loss(*averaged, valid, config, device);
-    result.validation_losses.emplace_back(state.step, valid_loss);
-    outputs.scalar("valid/loss", valid_loss, state.step);
-    WN_LOG(info) << "step " << state.step << ": validation loss " << valid_loss;
-    const std::unique_ptr<Generator> generator = averaged->reference_generator();
-    if (tc.eval_audio_seconds <= 0 || !generator) return;
-    // Copy-synthesis of the start of the first validation utterance, with EMA weights.
-    const ShardUtterance u = valid.utterance(0);
-    const int hop = config.audio.hop_length;
-    const int64_t frames = std::min<int64_t>(static_cast<int64_t>(u.mel.size()) / config.audio.n_mels,
-                                             std::max<int64_t>(1, static_cast<int64_t>(tc.eval_audio_seconds * config.audio.sample_rate / hop)));
-    LoaderOptions clip = vo;
-    clip.batch_size = 1;
-    clip.crop_samples = frames * hop;
-    const Batch b = valid.crop_batches(clip, 1).front();
-    GenerationRequest request;
-    if (config.model.local_conditioning) request.mel = b.mel.to(device);
-    if (config.model.global_conditioning) request.labels = b.label.clamp_min(0).to(device);
-    request.samples = frames * hop;
-    const torch::Tensor audio = generator->generate(request, static_cast<uint64_t>(tc.seed)).cpu();
-    std::vector<float> samples(audio.data_ptr<float>(), audio.data_ptr<float>() + audio.numel());
-    fs::create_directories(options.run_dir / "samples");
-    const fs::path wav = options.run_dir / "samples" / ("step_" + std::to_string(state.step) + "_" + u.name.substr(u.name.rfind('/') + 1) + ".wav");
-    write_wav(wav, samples, config.audio.sample_rate);
-    outputs.audio("valid/generated", samples, config.audio.sample_rate, state.step);
-    std::vector<float> reference(u.audio.begin(), u.audio.begin() + std::min<int64_t>(static_cast<int64_t>(u.audio.size()), frames * hop));
-    outputs.audio("valid/reference", reference, config.audio.sample_rate, state.step);
+    if (const auto loss = evaluate_with_ema(*model, ema, evaluation, state.step)) result.validation_losses.emplace_back(state.step, *loss);
   };
 
   const auto run_start = Clock::now();
