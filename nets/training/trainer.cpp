@@ -105,6 +105,62 @@ class RunOutputs {
   std::unique_ptr<EventWriter> events_;
 };
 
+// Gradients and the loss averaged over ranks (in place; one bucketed all-reduce). Returns the
+// step's loss.
+double average_over_ranks(const std::vector<torch::Tensor>& grads, const torch::Tensor& loss, Communicator* comm,
+                          double bucket_mb) {
+  torch::Tensor loss_value = loss.detach().reshape({1}).clone();
+  if (comm) {
+    std::vector<torch::Tensor> all = grads;
+    all.push_back(loss_value);
+    comm->average(all, static_cast<std::size_t>(bucket_mb * 1024 * 1024));
+  }
+  return loss_value.item<double>();
+}
+
+// The steps since the last log line: mean loss and gradient norm, speed, time waiting for data.
+class LogWindow {
+ public:
+  explicit LogWindow(const TrainLoader& loader) : loader_(loader) { restart(); }
+  void add(double loss, double norm) {
+    loss_ += loss;
+    norm_ += norm;
+    ++steps_;
+  }
+  bool empty() const { return steps_ == 0; }
+  double mean_loss() const { return loss_ / steps_; }
+
+  // TensorBoard scalars and (rank 0) a log line for the window, then a new window.
+  void report(RunOutputs& outputs, int64_t step, double lr, int64_t samples_per_step) {
+    const double elapsed = std::max(seconds_since(start_), 1e-9);
+    const double waited = loader_.wait_seconds() - wait_start_;
+    const double rate = steps_ * samples_per_step / elapsed;
+    outputs.scalar("train/loss", mean_loss(), step);
+    outputs.scalar("train/grad_norm", norm_ / steps_, step);
+    outputs.scalar("train/lr", lr, step);
+    outputs.scalar("train/samples_per_second", rate, step);
+    outputs.scalar("train/data_wait_fraction", waited / elapsed, step);
+    if (outputs.primary()) {
+      WN_LOG(info) << "step " << step << ": loss " << mean_loss() << ", grad norm " << norm_ / steps_ << ", lr " << lr
+                   << ", " << static_cast<int64_t>(rate) << " samples/s, data wait " << 100.0 * waited / elapsed << "%";
+    }
+    restart();
+  }
+
+ private:
+  void restart() {
+    loss_ = norm_ = 0;
+    steps_ = 0;
+    start_ = Clock::now();
+    wait_start_ = loader_.wait_seconds();
+  }
+  const TrainLoader& loader_;
+  double loss_ = 0, norm_ = 0;
+  int steps_ = 0;
+  Clock::time_point start_;
+  double wait_start_ = 0;
+};
+
 // Shards must carry the audio recipe the model is trained for.
 void check_shards_match(const Manifest& manifest, const AudioConfig& audio, const fs::path& data_dir) {
   const AudioConfig& made = manifest.config.audio;
@@ -296,13 +352,15 @@ TrainerResult train(const TrainerOptions& options) {
 
   const auto run_start = Clock::now();
   int consecutive_bad = 0;
-  double window_loss = 0, window_norm = 0;
-  int window_steps = 0;
   double throughput_seconds = 0;
   int64_t throughput_steps = 0;
-  auto window_start = Clock::now();
-  double window_wait_start = loader.wait_seconds();
+  LogWindow window(loader);
   bool first_window = true;
+  auto record_window = [&](double mean_loss) {
+    if (first_window) result.first_loss = mean_loss;
+    first_window = false;
+    result.last_loss = mean_loss;
+  };
 
   while (state.step < tc.max_steps) {
     bool stop = (options.stop_requested && options.stop_requested->load()) ||
@@ -331,14 +389,8 @@ TrainerResult train(const TrainerOptions& options) {
 
     std::vector<torch::Tensor> grads;
     for (auto& p : param_tensors) grads.push_back(p.grad());
-    torch::Tensor loss_value = loss.detach().reshape({1}).clone();
-    if (comm) {
-      std::vector<torch::Tensor> all = grads;
-      all.push_back(loss_value);
-      comm->average(all, static_cast<std::size_t>(tc.bucket_mb * 1024 * 1024));
-    }
-    const double step_loss = loss_value.item<double>();
-    double norm = global_norm(grads);
+    const double step_loss = average_over_ranks(grads, loss, comm.get(), tc.bucket_mb);
+    const double norm = global_norm(grads);
     const bool finite = std::isfinite(step_loss) && std::isfinite(norm);
     if (!finite) {
       ++consecutive_bad;
@@ -364,9 +416,7 @@ TrainerResult train(const TrainerOptions& options) {
       throughput_seconds += seconds_since(step_start);
       throughput_steps += 1;
     }
-    window_loss += step_loss;
-    window_norm += norm;
-    ++window_steps;
+    window.add(step_loss, norm);
     if (progress) {
       char detail[64];
       std::snprintf(detail, sizeof detail, "loss %.4f", step_loss);
@@ -376,27 +426,8 @@ TrainerResult train(const TrainerOptions& options) {
     if (options.on_step) options.on_step(state.step);
 
     if (state.step % tc.log_every == 0 || state.step == tc.max_steps) {
-      const double elapsed = seconds_since(window_start);
-      const double waited = loader.wait_seconds() - window_wait_start;
-      const double mean_loss = window_loss / window_steps;
-      const double rate = window_steps * samples_per_step / std::max(elapsed, 1e-9);
-      if (first_window) result.first_loss = mean_loss;
-      first_window = false;
-      result.last_loss = mean_loss;
-      outputs.scalar("train/loss", mean_loss, state.step);
-      outputs.scalar("train/grad_norm", window_norm / window_steps, state.step);
-      outputs.scalar("train/lr", lr, state.step);
-      outputs.scalar("train/samples_per_second", rate, state.step);
-      outputs.scalar("train/data_wait_fraction", waited / std::max(elapsed, 1e-9), state.step);
-      if (primary) {
-        WN_LOG(info) << "step " << state.step << ": loss " << mean_loss << ", grad norm " << window_norm / window_steps
-                     << ", lr " << lr << ", " << static_cast<int64_t>(rate) << " samples/s, data wait "
-                     << 100.0 * waited / std::max(elapsed, 1e-9) << "%";
-      }
-      window_loss = window_norm = 0;
-      window_steps = 0;
-      window_start = Clock::now();
-      window_wait_start = loader.wait_seconds();
+      record_window(window.mean_loss());
+      window.report(outputs, state.step, lr, samples_per_step);
     }
     const bool eval_now = tc.eval_every > 0 && state.step % tc.eval_every == 0;
     const bool save_now = state.step % tc.checkpoint_every == 0;
@@ -409,11 +440,7 @@ TrainerResult train(const TrainerOptions& options) {
     }
   }
   if (progress) progress->finish();
-  if (window_steps > 0) {  // a last, partial logging window still counts
-    const double mean_loss = window_loss / window_steps;
-    if (first_window) result.first_loss = mean_loss;
-    result.last_loss = mean_loss;
-  }
+  if (!window.empty()) record_window(window.mean_loss());  // a last, partial logging window still counts
   if (saved_step != state.step || !have_checkpoint) save();
   if (comm) comm->barrier();
   result.last_step = state.step;
