@@ -163,6 +163,25 @@ TEST(SynthCli, ShardUtterancesInOneBatchEqualEachAlone) {
 }
 
 // Unconditional models: clips from silence, and a clip that continues a primed recording.
+// A tone written as dir/prime.wav and continued for 0.05 s by `synth` into dir/c.wav: the prime
+// as training saw it, cut to whole frames (the recipe pads the last one with silence), and the
+// clip. Empty when synth failed (the failure is recorded).
+struct PrimedClip {
+  std::vector<float> prime, continued;
+};
+PrimedClip continue_a_tone(const test::TempDir& dir, const Config& config, const std::string& synth) {
+  std::vector<float> tone(320);
+  for (std::size_t t = 0; t < tone.size(); ++t) tone[t] = 0.4f * std::sin(0.11f * t);
+  test::write_wav16(dir / "prime.wav", tone, config.audio.sample_rate);
+  const int status = run(synth + "--prime " + (dir / "prime.wav").string() + " --seconds 0.05 --out " + (dir / "c.wav").string(),
+                         dir / "c.log");
+  EXPECT_EQ(status, 0) << test::read_text(dir / "c.log");
+  if (status != 0) return {};
+  const UtteranceFeatures features = extract_features(dir / "prime.wav", config.audio, MelSpectrogram(config.audio));
+  const auto primed = static_cast<std::ptrdiff_t>((features.frames - 1) * config.audio.hop_length);
+  return {std::vector<float>(features.audio.begin(), features.audio.begin() + primed), wav_samples(dir / "c.wav")};
+}
+
 TEST(SynthCli, UnconditionalSecondsAndPrime) {
   test::TempDir dir;
   const Config config = train_small_model(dir, {"model.local_conditioning=false"});
@@ -173,17 +192,9 @@ TEST(SynthCli, UnconditionalSecondsAndPrime) {
   EXPECT_EQ(second.size(), 400u);
   EXPECT_NE(first, second) << "clip i uses seed + i";
 
-  std::vector<float> tone(320);
-  for (std::size_t t = 0; t < tone.size(); ++t) tone[t] = 0.4f * std::sin(0.11f * t);
-  test::write_wav16(dir / "prime.wav", tone, config.audio.sample_rate);
-  ASSERT_EQ(run(synth + "--prime " + (dir / "prime.wav").string() + " --seconds 0.05 --out " + (dir / "c.wav").string(), dir / "c.log"), 0)
-      << test::read_text(dir / "c.log");
-  // The prime as training saw it, cut to whole frames (the recipe pads the last one with silence).
-  const UtteranceFeatures features = extract_features(dir / "prime.wav", config.audio, MelSpectrogram(config.audio));
-  const std::size_t primed = static_cast<std::size_t>((features.frames - 1) * config.audio.hop_length);
-  const std::vector<float> continued = wav_samples(dir / "c.wav");
-  ASSERT_EQ(continued.size(), primed + 400);
-  EXPECT_TRUE(std::equal(features.audio.begin(), features.audio.begin() + primed, continued.begin()));
+  const PrimedClip clip = continue_a_tone(dir, config, synth);
+  ASSERT_EQ(clip.continued.size(), clip.prime.size() + 400);
+  EXPECT_TRUE(std::equal(clip.prime.begin(), clip.prime.end(), clip.continued.begin()));
 
   EXPECT_EQ(run(synth + "--wav " + (dir / "prime.wav").string() + " --out " + (dir / "x.wav").string(), dir / "mel.log"), 2);
   EXPECT_NE(test::read_text(dir / "mel.log").find("an unconditional model takes no mel"), std::string::npos);
@@ -199,17 +210,10 @@ TEST(SynthCli, SampleRnnUnconditionalAndPrimed) {
   const std::vector<float> first = wav_samples(dir / "u/sample_000.wav"), second = wav_samples(dir / "u/sample_001.wav");
   EXPECT_EQ(first.size(), 400u);
   EXPECT_NE(first, second);
-  std::vector<float> tone(320);
-  for (std::size_t t = 0; t < tone.size(); ++t) tone[t] = 0.4f * std::sin(0.11f * t);
-  test::write_wav16(dir / "prime.wav", tone, config.audio.sample_rate);
-  ASSERT_EQ(run(synth + "--prime " + (dir / "prime.wav").string() + " --seconds 0.05 --out " + (dir / "c.wav").string(), dir / "c.log"), 0)
-      << test::read_text(dir / "c.log");
-  const UtteranceFeatures features = extract_features(dir / "prime.wav", config.audio, MelSpectrogram(config.audio));
-  const std::size_t primed = static_cast<std::size_t>((features.frames - 1) * config.audio.hop_length);
-  const std::vector<float> continued = wav_samples(dir / "c.wav");
-  ASSERT_EQ(continued.size(), primed + 400);
+  const PrimedClip clip = continue_a_tone(dir, config, synth);
+  ASSERT_EQ(clip.continued.size(), clip.prime.size() + 400);
   const float step = 2.0f / (config.model.quantize_channels - 1);  // linear levels: at most half a step off
-  for (std::size_t t = 0; t < primed; ++t) ASSERT_NEAR(continued[t], features.audio[t], 0.5f * step + 1e-6f) << t;
+  for (std::size_t t = 0; t < clip.prime.size(); ++t) ASSERT_NEAR(clip.continued[t], clip.prime[t], 0.5f * step + 1e-6f) << t;
 }
 
 // A SampleRNN vocoder: mel conditioning at the top tier and a label, through the same synth
