@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
 #include <fstream>
 
@@ -65,6 +66,35 @@ TEST(Npy, RejectsOtherDtypesAndTruncation) {
   EXPECT_THROW(read_npy(dir / "t.npy"), IoError);
   test::write_text(dir / "x.npy", "hello");
   EXPECT_THROW(read_npy(dir / "x.npy"), IoError);
+}
+
+// Damaged headers and values: an IoError naming the file, before any allocation their sizes
+// would ask for.
+TEST(Npy, RefusesDamageBeforeAllocating) {
+  test::TempDir dir;
+  const float two[] = {1.0f, 2.0f};
+  auto message = [](const std::filesystem::path& path) -> std::string {
+    try {
+      read_npy(path);
+    } catch (const IoError& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  write_raw_npy(dir / "huge.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (4000000000, 4000000000), }", two, 8);
+  EXPECT_NE(message(dir / "huge.npy").find("needs more data than the file's 8 bytes"), std::string::npos);
+  write_raw_npy(dir / "overflow.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999999,), }", two, 8);
+  EXPECT_NE(message(dir / "overflow.npy").find("overflow.npy: shape"), std::string::npos);
+  write_raw_npy(dir / "noshape.npy", "{'descr': '<f4', 'fortran_order': False, }", two, 8);
+  EXPECT_NE(message(dir / "noshape.npy").find("no 'shape'"), std::string::npos);
+  const float bad[] = {1.0f, std::nanf("")};
+  write_raw_npy(dir / "nan.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", bad, 8);
+  EXPECT_NE(message(dir / "nan.npy").find("value 1 is not a finite number"), std::string::npos);
+  // Version 2 with a 4 GB header length in a 20-byte file.
+  test::write_text(dir / "v2.npy", std::string("\x93NUMPY\x02\x00\xff\xff\xff\xff{'descr'", 20));
+  EXPECT_NE(message(dir / "v2.npy").find("truncated header"), std::string::npos);
+  test::write_text(dir / "v9.npy", std::string("\x93NUMPY\x09\x00\x10\x00", 10));
+  EXPECT_NE(message(dir / "v9.npy").find("format version 9"), std::string::npos);
 }
 
 }  // namespace
