@@ -1,5 +1,7 @@
 #include "dataio/shard_reader.h"
 
+#include <cmath>
+
 #include "core/errors.h"
 
 namespace wn {
@@ -27,17 +29,40 @@ H5Handle open_dataset(hid_t file, const char* name, const fs::path& path) {
   return dataset;
 }
 
-hsize_t length_of(hid_t dataset) {
+// A dataset's extents; its rank is checked first, so a damaged file cannot overrun `dims`.
+std::vector<hsize_t> extents_of(hid_t dataset, const char* name, int max_rank, const fs::path& path) {
   H5Handle space(H5Dget_space(dataset), H5Sclose);
-  hsize_t dims[2] = {0, 0};
-  H5Sget_simple_extent_dims(space.get(), dims, nullptr);
-  return dims[0];
+  const int rank = space.valid() ? H5Sget_simple_extent_ndims(space.get()) : -1;
+  check(rank >= 1 && rank <= max_rank, path,
+        std::string("dataset ") + name + " has rank " + std::to_string(rank) + ", expected at most " + std::to_string(max_rank));
+  std::vector<hsize_t> dims(static_cast<std::size_t>(rank), 0);
+  H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
+  return dims;
+}
+
+hsize_t length_of(hid_t dataset, const char* name, const fs::path& path) { return extents_of(dataset, name, 1, path)[0]; }
+
+// Offsets delimit utterances of a dataset of `rows` rows: from 0, never decreasing, to `rows`.
+void check_offsets(const std::vector<int64_t>& offsets, hsize_t rows, const char* name, const fs::path& path) {
+  check(!offsets.empty() && offsets.front() == 0, path, std::string(name) + " must start at 0");
+  for (std::size_t i = 1; i < offsets.size(); ++i) {
+    check(offsets[i] >= offsets[i - 1], path, std::string(name) + " decrease at utterance " + std::to_string(i - 1));
+  }
+  check(offsets.back() == static_cast<int64_t>(rows), path,
+        std::string(name) + " end at " + std::to_string(offsets.back()) + " but the data has " + std::to_string(rows) + " rows");
+}
+
+// Every value of a range read from utterance `name` must be a number.
+void check_finite(const std::vector<float>& values, const fs::path& path, const std::string& what) {
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    check(std::isfinite(values[i]), path, what + " holds a non-finite value");
+  }
 }
 
 template <class T>
 std::vector<T> read_whole(hid_t file, const char* name, hid_t type, const fs::path& path) {
   H5Handle dataset = open_dataset(file, name, path);
-  std::vector<T> values(length_of(dataset.get()));
+  std::vector<T> values(length_of(dataset.get(), name, path));
   if (!values.empty()) {
     check(H5Dread(dataset.get(), type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) >= 0, path,
           std::string("cannot read dataset ") + name);
@@ -82,7 +107,7 @@ ShardReader::ShardReader(const fs::path& path) : path_(path) {
   labels_ = read_whole<int32_t>(file_.get(), shard::kLabels, H5T_NATIVE_INT32, path);
 
   H5Handle names = open_dataset(file_.get(), shard::kNames, path);
-  const hsize_t count = length_of(names.get());
+  const hsize_t count = length_of(names.get(), shard::kNames, path);
   std::vector<char*> raw(count, nullptr);
   H5Handle string_type(H5Tcopy(H5T_C_S1), H5Tclose);
   H5Tset_size(string_type.get(), H5T_VARIABLE);
@@ -100,21 +125,44 @@ ShardReader::ShardReader(const fs::path& path) : path_(path) {
 
   audio_ = open_dataset(file_.get(), shard::kAudio, path);
   mel_ = open_dataset(file_.get(), shard::kMel, path);
+  check_tables();
+}
+
+void ShardReader::check_tables() const {
+  const ShardAttributes& a = attributes_;
+  check(a.sample_rate > 0 && a.hop_length > 0 && a.n_mels > 0, path_,
+        "sample_rate, hop_length and n_mels must be positive, got " + std::to_string(a.sample_rate) + ", " +
+            std::to_string(a.hop_length) + ", " + std::to_string(a.n_mels));
+  const std::vector<hsize_t> audio = extents_of(audio_.get(), shard::kAudio, 1, path_);
+  const std::vector<hsize_t> mel = extents_of(mel_.get(), shard::kMel, 2, path_);
+  check(mel.size() == 2 && mel[1] == static_cast<hsize_t>(a.n_mels), path_,
+        "dataset mel must be frames x n_mels=" + std::to_string(a.n_mels));
+  check_offsets(audio_offsets_, audio[0], shard::kAudioOffsets, path_);
+  check_offsets(mel_offsets_, mel[0], shard::kMelOffsets, path_);
+  for (std::size_t i = 0; i < size(); ++i) {
+    check(samples(i) == frames(i) * a.hop_length, path_,
+          "utterance " + names_[i] + " has " + std::to_string(samples(i)) + " samples for " + std::to_string(frames(i)) +
+              " mel frames of hop " + std::to_string(a.hop_length));
+    check(labels_[i] >= -1, path_, "utterance " + names_[i] + " has label id " + std::to_string(labels_[i]));
+  }
 }
 
 std::vector<float> ShardReader::read_audio(std::size_t i, int64_t start, int64_t count) const {
   check(start >= 0 && count >= 0 && start + count <= samples(i), path_,
         "audio range outside utterance " + names_[i]);
-  return read_rows(audio_.get(), static_cast<hsize_t>(audio_offsets_[i] + start),
-                   static_cast<hsize_t>(count), 1, 1, path_);
+  std::vector<float> audio = read_rows(audio_.get(), static_cast<hsize_t>(audio_offsets_[i] + start),
+                                       static_cast<hsize_t>(count), 1, 1, path_);
+  check_finite(audio, path_, "audio of utterance " + names_[i]);
+  return audio;
 }
 
 std::vector<float> ShardReader::read_mel(std::size_t i, int64_t start_frame, int64_t frame_count) const {
   check(start_frame >= 0 && frame_count >= 0 && start_frame + frame_count <= frames(i), path_,
         "mel range outside utterance " + names_[i]);
-  return read_rows(mel_.get(), static_cast<hsize_t>(mel_offsets_[i] + start_frame),
-                   static_cast<hsize_t>(frame_count), static_cast<hsize_t>(attributes_.n_mels), 2,
-                   path_);
+  std::vector<float> mel = read_rows(mel_.get(), static_cast<hsize_t>(mel_offsets_[i] + start_frame),
+                                     static_cast<hsize_t>(frame_count), static_cast<hsize_t>(attributes_.n_mels), 2, path_);
+  check_finite(mel, path_, "mel of utterance " + names_[i]);
+  return mel;
 }
 
 ShardUtterance ShardReader::read_utterance(std::size_t i) const {

@@ -15,7 +15,9 @@ namespace wn {
 
 class ShardReader {
  public:
-  // Throws IoError naming the file when it is not a shard of a known format version.
+  // Throws IoError naming the file when it is not a shard of a known format version, or when its
+  // tables disagree (offsets not from 0 to the data's length, decreasing, audio not frames * hop,
+  // mel rows not n_mels wide, label ids below -1). Reads refuse non-finite values.
   explicit ShardReader(const std::filesystem::path& path);
 
   const std::filesystem::path& path() const { return path_; }
@@ -32,6 +34,8 @@ class ShardReader {
   ShardUtterance read_utterance(std::size_t i) const;
 
  private:
+  void check_tables() const;
+
   std::filesystem::path path_;
   H5Handle file_;
   H5Handle audio_;

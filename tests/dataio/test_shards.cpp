@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <functional>
 #include <random>
 
 #include "core/errors.h"
@@ -80,6 +82,52 @@ TEST(Shards, NonShardFilesAreClearErrors) {
     EXPECT_NE(std::string(e.what()).find("text.h5: not an HDF5 file"), std::string::npos) << e.what();
   }
   EXPECT_THROW(ShardReader(dir / "missing.h5"), IoError);
+}
+
+// Overwrites a whole int64 dataset of a shard in place, as damage in transit would.
+void overwrite_int64(const std::filesystem::path& shard, const char* dataset, const std::vector<int64_t>& values) {
+  silence_hdf5_errors();
+  H5Handle file(H5Fopen(shard.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
+  H5Handle data(H5Dopen2(file.get(), dataset, H5P_DEFAULT), H5Dclose);
+  ASSERT_GE(H5Dwrite(data.get(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), 0);
+}
+
+std::string shard_error(const std::function<void()>& read) {
+  try {
+    read();
+  } catch (const IoError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+// A shard whose tables disagree is refused when opened, naming the shard and the table; values
+// that are not numbers are refused when read, naming the utterance.
+TEST(Shards, DamagedTablesAndValuesAreNamed) {
+  test::TempDir dir;
+  std::mt19937 rng(3);
+  std::vector<ShardUtterance> utterances = {random_utterance("a", 0, 2, 4, 3, rng), random_utterance("b", 1, 3, 4, 3, rng)};
+  utterances[1].mel[4] = std::nanf("");
+  const auto path = dir / "s.h5";
+  write_shard(path, ShardAttributes{8000, 4, 3}, utterances);
+  {
+    const ShardReader reader(path);  // closed before the damage below (HDF5 opens a file once per process)
+    EXPECT_EQ(reader.read_audio(1, 0, 12).size(), 12u);
+    EXPECT_NE(shard_error([&] { reader.read_mel(1, 0, 3); }).find("s.h5: mel of utterance b holds a non-finite value"),
+              std::string::npos);
+  }
+
+  overwrite_int64(path, "audio_offsets", {0, 12, 8});
+  EXPECT_NE(shard_error([&] { ShardReader r(path); }).find("audio_offsets decrease at utterance 1"), std::string::npos);
+  overwrite_int64(path, "audio_offsets", {0, 8, 16});
+  EXPECT_NE(shard_error([&] { ShardReader r(path); }).find("audio_offsets end at 16 but the data has 20 rows"),
+            std::string::npos);
+  overwrite_int64(path, "audio_offsets", {0, 8, 20});
+  overwrite_int64(path, "mel_offsets", {0, 3, 5});
+  EXPECT_NE(shard_error([&] { ShardReader r(path); }).find("utterance a has 8 samples for 3 mel frames of hop 4"),
+            std::string::npos);
+  overwrite_int64(path, "mel_offsets", {1, 2, 5});
+  EXPECT_NE(shard_error([&] { ShardReader r(path); }).find("mel_offsets must start at 0"), std::string::npos);
 }
 
 TEST(Shards, ChunkCoversCrops) {
