@@ -9,14 +9,63 @@
 #include <regex>
 
 #include "core/atomic_file.h"
+#include "core/crc32c.h"
 #include "core/errors.h"
 
 namespace wn {
 
 namespace fs = std::filesystem;
 
-void save_checkpoint_file(const fs::path& path, const c10::IValue& dict) {
-  const std::vector<char> bytes = torch::pickle_save(dict);
+namespace {
+
+constexpr const char* kChecksums = "checksums";
+
+uint32_t tensor_checksum(const at::Tensor& tensor) {
+  const at::Tensor bytes = tensor.detach().cpu().contiguous();
+  return crc32c(std::string_view(static_cast<const char*>(bytes.data_ptr()), bytes.nbytes()));
+}
+
+// Calls visit("<entry>/<name>", tensor) for every tensor of the checkpoint, at the top level
+// and one dict deep (model, ema, optimizer, carried_state), in the dict's order.
+template <class Visit>
+void for_each_tensor(const c10::impl::GenericDict& dict, Visit&& visit) {
+  for (const auto& entry : dict) {
+    const std::string& key = entry.key().toStringRef();
+    if (key == kChecksums) continue;
+    if (entry.value().isTensor()) visit(key, entry.value().toTensor());
+    if (!entry.value().isGenericDict()) continue;
+    for (const auto& inner : entry.value().toGenericDict()) {
+      if (inner.value().isTensor()) visit(key + "/" + inner.key().toStringRef(), inner.value().toTensor());
+    }
+  }
+}
+
+void verify_checksums(const c10::impl::GenericDict& dict, const fs::path& path) {
+  if (!dict.contains(kChecksums)) return;  // written before checksums were
+  const c10::IValue sums = dict.at(kChecksums);
+  if (!sums.isGenericDict()) throw IoError(path.string() + ": its checksums entry is not a dict");
+  const c10::impl::GenericDict expected = sums.toGenericDict();
+  std::size_t checked = 0;
+  for_each_tensor(dict, [&](const std::string& name, const at::Tensor& tensor) {
+    if (!expected.contains(name) || !expected.at(name).isInt()) throw IoError(path.string() + ": no checksum for '" + name + "'");
+    if (static_cast<uint32_t>(expected.at(name).toInt()) != tensor_checksum(tensor)) {
+      throw IoError(path.string() + ": '" + name + "' does not match its checksum (the file is damaged)");
+    }
+    ++checked;
+  });
+  if (checked != expected.size()) throw IoError(path.string() + ": tensors are missing (the file is damaged)");
+}
+
+}  // namespace
+
+void save_checkpoint_file(const fs::path& path, const c10::impl::GenericDict& dict) {
+  c10::impl::GenericDict sums(c10::StringType::get(), c10::IntType::get());
+  for_each_tensor(dict, [&](const std::string& name, const at::Tensor& tensor) {
+    sums.insert(name, static_cast<int64_t>(tensor_checksum(tensor)));
+  });
+  c10::impl::GenericDict with_sums = dict.copy();
+  with_sums.insert_or_assign(kChecksums, sums);
+  const std::vector<char> bytes = torch::pickle_save(with_sums);
   write_file_atomically(path, std::string_view(bytes.data(), bytes.size()));
 }
 
@@ -31,6 +80,7 @@ c10::impl::GenericDict load_checkpoint_file(const fs::path& path) {
     throw IoError(path.string() + ": not a readable checkpoint (truncated or foreign file)");
   }
   if (!value.isGenericDict()) throw IoError(path.string() + ": checkpoint is not a dict");
+  verify_checksums(value.toGenericDict(), path);
   return value.toGenericDict();
 }
 

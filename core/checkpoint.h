@@ -1,6 +1,8 @@
 #pragma once
 // Checkpoint files: one pickled dict per file, written with torch::pickle_save so that Python's
-// torch.load returns a plain dict, and written atomically. Plus the directory policy: files
+// torch.load returns a plain dict, and written atomically. Every tensor's bytes are summed into a
+// CRC-32C at save time (the dict's `checksums` entry, {"<entry>/<name>": int}) and verified at
+// load, so a damaged byte is an error naming the file, not silently different weights. Plus the directory policy: files
 // named checkpoint_<step>.pt, the latest one found by name, the oldest pruned.
 
 #include <ATen/core/ivalue.h>
@@ -12,8 +14,9 @@
 
 namespace wn {
 
-void save_checkpoint_file(const std::filesystem::path& path, const c10::IValue& dict);
-// Throws IoError naming the file when it is missing, truncated or not a checkpoint.
+void save_checkpoint_file(const std::filesystem::path& path, const c10::impl::GenericDict& dict);
+// Throws IoError naming the file when it is missing, truncated, not a checkpoint, or a tensor
+// does not match its checksum.
 c10::impl::GenericDict load_checkpoint_file(const std::filesystem::path& path);
 
 // Named tensors as a dict Python sees as {name: tensor} (tensors are detached copies on CPU).

@@ -9,11 +9,9 @@
 #include <string>
 #include <string_view>
 
-namespace wn {
+#include "core/crc32c.h"
 
-// CRC-32C (Castagnoli), and TFRecord's masking of it.
-uint32_t crc32c(std::string_view data);
-uint32_t masked_crc32c(std::string_view data);
+namespace wn {
 
 class EventWriter {
  public:

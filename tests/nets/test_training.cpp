@@ -70,6 +70,37 @@ TEST(WeightAverage, WarmsUpThenUsesDecay) {
   EXPECT_NEAR(ema.averages()[0].second[0].item<float>(), 1.0, 1e-6);
 }
 
+// A byte flipped inside a stored tensor is an error naming the file and the tensor; files
+// written before checksums existed still load.
+TEST(Checkpoint, DamagedTensorIsAnErrorNotDifferentWeights) {
+  test::TempDir dir;
+  c10::impl::GenericDict model(c10::StringType::get(), c10::TensorType::get());
+  model.insert("w", torch::full({64}, 1234.5f));
+  c10::impl::GenericDict d(c10::StringType::get(), c10::AnyType::get());
+  d.insert("model", model);
+  d.insert("step", 3);
+  save_checkpoint_file(dir / "c.pt", d);
+  EXPECT_TRUE(torch::equal(load_checkpoint_file(dir / "c.pt").at("model").toGenericDict().at("w").toTensor(),
+                           torch::full({64}, 1234.5f)));
+
+  std::string bytes = test::read_text(dir / "c.pt");
+  const float value = 1234.5f;
+  const std::size_t at = bytes.find(std::string(reinterpret_cast<const char*>(&value), 4));
+  ASSERT_NE(at, std::string::npos);
+  bytes[at + 4 * 10] ^= 0x01;  // the 11th value's lowest mantissa bit
+  test::write_text(dir / "c.pt", bytes);
+  try {
+    load_checkpoint_file(dir / "c.pt");
+    FAIL() << "a damaged tensor must not load";
+  } catch (const IoError& e) {
+    EXPECT_NE(std::string(e.what()).find("c.pt: 'model/w' does not match its checksum"), std::string::npos) << e.what();
+  }
+
+  const std::vector<char> old_style = torch::pickle_save(c10::IValue(d));
+  test::write_text(dir / "old.pt", std::string(old_style.begin(), old_style.end()));
+  EXPECT_EQ(load_checkpoint_file(dir / "old.pt").at("step").toInt(), 3);
+}
+
 TEST(Checkpoint, DirectoryListsLatestAndPrunes) {
   test::TempDir dir;
   CheckpointDirectory checkpoints(dir.path());
