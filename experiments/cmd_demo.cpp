@@ -71,31 +71,110 @@ double untrained_validation_loss(const Config& config, const fs::path& shards) {
   return validation_loss(*model, config, shards, "cpu");
 }
 
+TrainerResult train_for_budget(const DemoArgs& args, const Config& config, const fs::path& out) {
+  TrainerOptions options;
+  options.data_dir = out / "shards";
+  options.run_dir = out / "run";
+  options.config = config;
+  options.command_line = {"wavenet", "demo"};
+  options.version = "wavenet demo";
+  options.max_seconds = args.train_seconds;
+  return train(options);
+}
+
+// Stage 4 by the kind of model: copy-synthesis (mel-conditioned) or continuations and clips from
+// silence (unconditional). Returns the summary's lines for it.
+std::string generate_samples(const LoadedModel& model, const DemoGenerationOptions& generation) {
+  const std::string& type = model.config.model.type;
+  std::ostringstream text;
+  if (model.config.model.local_conditioning) {
+    stage(4, "copy-synthesis of held-out utterances with the engine and Griffin-Lim, evaluated against the originals");
+    const CopySynthesisReport r = demo_copy_synthesis(model, generation);
+    text << "  synthesis    " << r.clips << " held-out clips of " << fmt(r.clip_seconds) << " s in " << fmt(r.wall_seconds)
+         << " s (" << fmt(r.real_time) << "x real time, batch " << r.clips << ", " << generation.threads << " threads)\n\n"
+         << "  vs original      log-mel L1   MCD (dB)   SNR (dB)\n"
+         << "  " << std::string(type).append(17 - std::min<std::size_t>(16, type.size()), ' ')
+         << fmt(r.model.mean.log_mel_distance) << "        " << fmt(r.model.mean.mel_cepstral_distortion_db) << "     "
+         << fmt(r.model.mean.snr_db) << "\n"
+         << "  Griffin-Lim      " << fmt(r.griffin_lim.mean.log_mel_distance) << "        "
+         << fmt(r.griffin_lim.mean.mel_cepstral_distortion_db) << "     " << fmt(r.griffin_lim.mean.snr_db) << "\n";
+  } else {
+    stage(4, "continuing held-out recordings, and generating from silence");
+    const ContinuationReport r = demo_continuations(model, generation);
+    text << "  generation   " << r.primed << " continuations of " << fmt(generation.prime_seconds) << " s primes and "
+         << r.unconditional << " clips from silence, " << fmt(r.clip_seconds) << " s each, in " << fmt(r.wall_seconds)
+         << " s (" << fmt(r.real_time) << "x real time, " << generation.threads << " threads)\n";
+  }
+  return text.str();
+}
+
+// Stage 5: the fast generator against its baselines at batch 1. Returns the summary's line.
+std::string bench_trained_model(const LoadedModel& model, int threads) {
+  stage(5, "generation benchmark of the trained model");
+  GenerationBenchOptions bench;
+  bench.threads = threads;
+  bench.seconds = 1.0;
+  bench.baseline_steps = 256;
+  const GenerationBenchReport report = run_generation_bench(*model.model, model.config, bench);
+  std::ostringstream text;
+  text << "  engine bench (batch 1, " << threads << " threads): " << static_cast<int64_t>(report.cases[0].samples_per_second)
+       << " samples/s (" << fmt(report.cases[0].real_time_factor) << "x real time)";
+  for (std::size_t i = 1; i < report.cases.size(); ++i) {
+    text << "; " << report.cases[i].method << " " << static_cast<int64_t>(report.cases[i].samples_per_second);
+  }
+  return text.str() + "\n";
+}
+
+// What the stages measured, for the summary.
+struct DemoResults {
+  int files = 0;
+  PreprocessResult preprocessed;
+  TrainerResult trained;
+  double loss_before = 0, loss_after = 0;
+  std::string generation, bench;
+};
+
+std::string summary_text(const DemoArgs& args, const Config& config, const fs::path& out, const DemoResults& r) {
+  const bool music = args.corpus == "music";
+  const PreprocessResult& pre = r.preprocessed;
+  const std::string speed = pre.processed_audio_seconds > 0 ? fmt(pre.speed()) + " s of audio per s" : "shards kept from an earlier run";
+  std::ostringstream summary;
+  summary << "\nwavenet demo summary (" << args.corpus << ", " << config.model.type << ")\n"
+          << "  corpus       " << r.files << (music ? " FluidSynth improvisations" : " espeak-ng utterances") << " -> "
+          << pre.utterances << " landed, " << fmt(pre.audio_seconds / 60.0) << " min of audio (" << speed << ")\n"
+          << "  training     steps " << r.trained.first_step << " -> " << r.trained.last_step << ", loss "
+          << fmt(r.trained.first_loss) << " -> " << fmt(r.trained.last_loss) << ", "
+          << static_cast<int64_t>(r.trained.samples_per_second) << " samples/s\n"
+          << "  validation   loss " << fmt(r.loss_before) << " untrained -> " << fmt(r.loss_after) << " (EMA weights)\n"
+          << r.generation << "\n"
+          << r.bench << "\n"
+          << "  wavs         " << (out / "samples").string() << "/\n"
+          << "  plots        " << (out / "samples/plots").string() << " (log-mel spectrograms side by side)\n"
+          << "  run dir      " << (out / "run").string() << "   (tensorboard --logdir " << (out / "run").string() << ")\n"
+          << "  shards       " << (out / "shards").string() << "\n"
+          << "  summary      " << (out / "summary.txt").string() << "\n";
+  return summary.str();
+}
+
 void run(const DemoArgs& args) {
   const bool music = args.corpus == "music";
   const fs::path out = args.out.empty() ? (music ? "demo_music" : "demo") : args.out;
   if (args.force && fs::exists(out)) fs::remove_all(out);
   const Config config = demo_config(args, music);
   const int threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  DemoResults results;
 
   stage(1, music ? "rendering improvisations with FluidSynth" : "speaking a corpus with espeak-ng");
-  const int files = make_corpus(args, music, config, out / "corpus");
+  results.files = make_corpus(args, music, config, out / "corpus");
 
   stage(2, "preprocessing into HDF5 shards");
-  const PreprocessResult pre = preprocess_corpus(out / "corpus", out / "shards", config);
+  results.preprocessed = preprocess_corpus(out / "corpus", out / "shards", config);
 
   stage(3, "training " + config.model.type + " for " + fmt(args.train_seconds) + " s");
-  const double loss_before = untrained_validation_loss(config, out / "shards");
-  TrainerOptions train_options;
-  train_options.data_dir = out / "shards";
-  train_options.run_dir = out / "run";
-  train_options.config = config;
-  train_options.command_line = {"wavenet", "demo"};
-  train_options.version = "wavenet demo";
-  train_options.max_seconds = args.train_seconds;
-  const TrainerResult trained = train(train_options);
-  LoadedModel model = load_model(out / "run", /*use_ema=*/true);
-  const double loss_after = validation_loss(*model.model, model.config, out / "shards", "cpu");
+  results.loss_before = untrained_validation_loss(config, out / "shards");
+  results.trained = train_for_budget(args, config, out);
+  const LoadedModel model = load_model(out / "run", /*use_ema=*/true);
+  results.loss_after = validation_loss(*model.model, model.config, out / "shards", "cpu");
 
   DemoGenerationOptions generation;
   generation.out = out;
@@ -104,55 +183,12 @@ void run(const DemoArgs& args) {
   generation.seconds = args.synth_seconds;
   generation.prime_seconds = args.prime_seconds;
   generation.threads = threads;
-  std::ostringstream produced;
-  if (config.model.local_conditioning) {
-    stage(4, "copy-synthesis of held-out utterances with the engine and Griffin-Lim, evaluated against the originals");
-    const CopySynthesisReport r = demo_copy_synthesis(model, generation);
-    produced << "  synthesis    " << r.clips << " held-out clips of " << fmt(r.clip_seconds) << " s in " << fmt(r.wall_seconds)
-             << " s (" << fmt(r.real_time) << "x real time, batch " << r.clips << ", " << threads << " threads)\n\n"
-             << "  vs original      log-mel L1   MCD (dB)   SNR (dB)\n"
-             << "  " << std::string(config.model.type).append(17 - std::min<std::size_t>(16, config.model.type.size()), ' ')
-             << fmt(r.model.mean.log_mel_distance) << "        " << fmt(r.model.mean.mel_cepstral_distortion_db) << "     "
-             << fmt(r.model.mean.snr_db) << "\n"
-             << "  Griffin-Lim      " << fmt(r.griffin_lim.mean.log_mel_distance) << "        "
-             << fmt(r.griffin_lim.mean.mel_cepstral_distortion_db) << "     " << fmt(r.griffin_lim.mean.snr_db) << "\n";
-  } else {
-    stage(4, "continuing held-out recordings, and generating from silence");
-    const ContinuationReport r = demo_continuations(model, generation);
-    produced << "  generation   " << r.primed << " continuations of " << fmt(args.prime_seconds) << " s primes and "
-             << r.unconditional << " clips from silence, " << fmt(r.clip_seconds) << " s each, in " << fmt(r.wall_seconds)
-             << " s (" << fmt(r.real_time) << "x real time, " << threads << " threads)\n";
-  }
+  results.generation = generate_samples(model, generation);
+  results.bench = bench_trained_model(model, threads);
 
-  stage(5, "generation benchmark of the trained model");
-  GenerationBenchOptions bench;
-  bench.threads = threads;
-  bench.seconds = 1.0;
-  bench.baseline_steps = 256;
-  const GenerationBenchReport report = run_generation_bench(*model.model, model.config, bench);
-  std::string baselines;
-  for (std::size_t i = 1; i < report.cases.size(); ++i) {
-    baselines += "; " + report.cases[i].method + " " + std::to_string(static_cast<int64_t>(report.cases[i].samples_per_second));
-  }
-
-  std::ostringstream summary;
-  const std::string speed = pre.processed_audio_seconds > 0 ? fmt(pre.speed()) + " s of audio per s" : "shards kept from an earlier run";
-  summary << "\nwavenet demo summary (" << args.corpus << ", " << config.model.type << ")\n"
-          << "  corpus       " << files << (music ? " FluidSynth improvisations" : " espeak-ng utterances") << " -> "
-          << pre.utterances << " landed, " << fmt(pre.audio_seconds / 60.0) << " min of audio (" << speed << ")\n"
-          << "  training     steps " << trained.first_step << " -> " << trained.last_step << ", loss " << fmt(trained.first_loss)
-          << " -> " << fmt(trained.last_loss) << ", " << static_cast<int64_t>(trained.samples_per_second) << " samples/s\n"
-          << "  validation   loss " << fmt(loss_before) << " untrained -> " << fmt(loss_after) << " (EMA weights)\n"
-          << produced.str() << "\n"
-          << "  engine bench (batch 1, " << threads << " threads): " << static_cast<int64_t>(report.cases[0].samples_per_second)
-          << " samples/s (" << fmt(report.cases[0].real_time_factor) << "x real time)" << baselines << "\n\n"
-          << "  wavs         " << (out / "samples").string() << "/\n"
-          << "  plots        " << (out / "samples/plots").string() << " (log-mel spectrograms side by side)\n"
-          << "  run dir      " << (out / "run").string() << "   (tensorboard --logdir " << (out / "run").string() << ")\n"
-          << "  shards       " << (out / "shards").string() << "\n"
-          << "  summary      " << (out / "summary.txt").string() << "\n";
-  write_file_atomically(out / "summary.txt", summary.str());
-  std::printf("%s", summary.str().c_str());
+  const std::string summary = summary_text(args, config, out, results);
+  write_file_atomically(out / "summary.txt", summary);
+  std::printf("%s", summary.c_str());
 }
 
 }  // namespace

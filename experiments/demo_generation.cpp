@@ -87,33 +87,48 @@ CopySynthesisReport demo_copy_synthesis(const LoadedModel& model, const DemoGene
   return report;
 }
 
-ContinuationReport demo_continuations(const LoadedModel& model, const DemoGenerationOptions& o) {
-  const Config& config = model.config;
+namespace {
+
+// The demo's unconditional clips: continuations of held-out recordings long enough to prime with
+// and to show their real continuation (each read once), and clips from silence.
+struct ContinuationClips {
+  std::vector<std::string> names;                 // of the primed clips' sources
+  std::vector<std::vector<float>> originals;      // their first prime + seconds of audio
+  std::vector<SynthesisClip> primed, from_silence;
+};
+
+ContinuationClips continuation_clips(const ValidationSet& valid, const DemoGenerationOptions& o, const Config& config) {
   const int rate = config.audio.sample_rate;
-  const ValidationSet valid(o.shards, read_manifest(o.shards));
   const auto prime = static_cast<int64_t>(o.prime_seconds * rate);
   const auto length = prime + static_cast<int64_t>(o.seconds * rate);
-  // Held-out recordings long enough to prime with and to show their real continuation.
-  std::vector<std::size_t> sources;
-  for (std::size_t i = 0; i < valid.size() && static_cast<int>(sources.size()) < o.clips; ++i) {
-    if (static_cast<int64_t>(valid.utterance(i).audio.size()) >= length) sources.push_back(i);
-  }
-  std::vector<SynthesisClip> clips;
-  for (std::size_t i = 0; i < sources.size(); ++i) {
+  const auto seed = static_cast<uint64_t>(config.engine.seed);
+  ContinuationClips c;
+  for (std::size_t i = 0; i < valid.size() && static_cast<int>(c.primed.size()) < o.clips; ++i) {
+    const std::vector<float> audio = valid.utterance(i).audio;
+    if (static_cast<int64_t>(audio.size()) < length) continue;
     SynthesisClip clip;
-    const std::vector<float> audio = valid.utterance(sources[i]).audio;
     clip.prime = torch::tensor(std::vector<float>(audio.begin(), audio.begin() + prime));
     clip.samples = length;
-    clip.seed = static_cast<uint64_t>(config.engine.seed) + i;
-    clips.push_back(clip);
+    clip.seed = seed + c.primed.size();
+    c.primed.push_back(clip);
+    c.names.push_back(clip_name(valid, i));
+    c.originals.emplace_back(audio.begin(), audio.begin() + length);
   }
-  const std::size_t primed = clips.size();
   for (int i = 0; i < o.clips; ++i) {
     SynthesisClip clip;
     clip.samples = static_cast<int64_t>(o.seconds * rate);
-    clip.seed = static_cast<uint64_t>(config.engine.seed) + 1000 + static_cast<uint64_t>(i);
-    clips.push_back(clip);
+    clip.seed = seed + 1000 + static_cast<uint64_t>(i);
+    c.from_silence.push_back(clip);
   }
+  return c;
+}
+
+}  // namespace
+
+ContinuationReport demo_continuations(const LoadedModel& model, const DemoGenerationOptions& o) {
+  const Config& config = model.config;
+  const int rate = config.audio.sample_rate, n_mels = config.audio.n_mels;
+  const ContinuationClips clips = continuation_clips(ValidationSet(o.shards, read_manifest(o.shards)), o, config);
   const fs::path samples = o.out / "samples";
   for (const char* kind : {"primed", "unconditional", "plots"}) fs::create_directories(samples / kind);
   const MelSpectrogram analysis(config.audio);
@@ -124,28 +139,21 @@ ContinuationReport demo_continuations(const LoadedModel& model, const DemoGenera
   int64_t total = 0;
   const auto start = Clock::now();
   // Primed clips and clips from silence in two calls: a batch shares one prime length.
-  const std::vector<SynthesisClip> groups[2] = {{clips.begin(), clips.begin() + static_cast<std::ptrdiff_t>(primed)},
-                                                {clips.begin() + static_cast<std::ptrdiff_t>(primed), clips.end()}};
-  for (int g = 0; g < 2; ++g) {
-    synthesize_batched(*generator, groups[g], batched, [&](std::size_t i, std::vector<float> audio) {
-      total += static_cast<int64_t>(audio.size());
-      if (g == 0) {
-        const std::string name = clip_name(valid, sources[i]);
-        write_wav(samples / "primed" / (name + ".wav"), audio, rate);
-        const std::vector<float> original = valid.utterance(sources[i]).audio;
-        // The real take | the model's continuation of its first prime_seconds.
-        write_mel_panels_png(samples / "plots" / ("primed_" + name + ".png"),
-                             {{analysis.compressed({original.begin(), original.begin() + length}), config.audio.n_mels},
-                              {analysis.compressed(audio), config.audio.n_mels}});
-      } else {
-        const std::string name = "sample_" + std::to_string(i);
-        write_wav(samples / "unconditional" / (name + ".wav"), audio, rate);
-        write_mel_panels_png(samples / "plots" / ("unconditional_" + name + ".png"), {{analysis.compressed(audio), config.audio.n_mels}});
-      }
-    });
-  }
+  synthesize_batched(*generator, clips.primed, batched, [&](std::size_t i, std::vector<float> audio) {
+    total += static_cast<int64_t>(audio.size());
+    write_wav(samples / "primed" / (clips.names[i] + ".wav"), audio, rate);
+    // The real take | the model's continuation of its first prime_seconds.
+    write_mel_panels_png(samples / "plots" / ("primed_" + clips.names[i] + ".png"),
+                         {{analysis.compressed(clips.originals[i]), n_mels}, {analysis.compressed(audio), n_mels}});
+  });
+  synthesize_batched(*generator, clips.from_silence, batched, [&](std::size_t i, std::vector<float> audio) {
+    total += static_cast<int64_t>(audio.size());
+    const std::string name = "sample_" + std::to_string(i);
+    write_wav(samples / "unconditional" / (name + ".wav"), audio, rate);
+    write_mel_panels_png(samples / "plots" / ("unconditional_" + name + ".png"), {{analysis.compressed(audio), n_mels}});
+  });
   ContinuationReport report;
-  report.primed = static_cast<int>(primed);
+  report.primed = static_cast<int>(clips.primed.size());
   report.unconditional = o.clips;
   report.clip_seconds = o.seconds;
   report.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();

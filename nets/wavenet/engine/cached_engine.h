@@ -32,8 +32,6 @@ struct EngineOptions {
   const kernels::KernelTable* kernels = nullptr;  // null: the best this CPU runs
 };
 
-using EngineTimings = GenerationTimings;
-
 class CachedEngine final : public Generator {
  public:
   // From the plain weight view alone; the engine keeps no LibTorch module.
