@@ -9,27 +9,14 @@ cd "$(dirname "$0")"
 packages=(
   g++ cmake ninja-build ccache pkg-config git
   libtorch-dev libgloo-dev libopenblas0-pthread
-  libsndfile1-dev libsoxr-dev libfftw3-dev libhdf5-dev libpng-dev
+  libsndfile1-dev libsoxr-dev libfftw3-dev libhdf5-dev libpng-dev zlib1g-dev
   libyaml-cpp-dev libcli11-dev libgtest-dev
   espeak-ng libfluidsynth-dev fluid-soundfont-gm
 )
 
-missing=()
-for pkg in "${packages[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
-    missing+=("$pkg")
-  fi
-done
-
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "setup: installing ${missing[*]}"
-  sudo=""
-  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
-else
-  echo "setup: all ${#packages[@]} system packages present"
-fi
+# shellcheck source=cmake/ensure_packages.sh
+. cmake/ensure_packages.sh
+ensure_packages "${packages[@]}"
 
 # Compiler cache keys relative to the checkout, so a fresh clone on this machine hits the cache.
 export CCACHE_BASEDIR="$PWD"

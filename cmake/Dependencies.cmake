@@ -4,6 +4,7 @@ find_package(Torch REQUIRED)
 find_package(yaml-cpp REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(Threads REQUIRED)
+find_package(ZLIB REQUIRED)  # CRC-32 of checkpoint records (zlib comes with libpng-dev)
 
 # c10d's Gloo and NCCL headers are only usable when these macros are defined. Gloo's headers come
 # from libgloo-dev on Debian (not pulled in by libtorch-dev); NCCL exists only in CUDA builds.

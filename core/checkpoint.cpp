@@ -11,6 +11,7 @@
 #include "core/atomic_file.h"
 #include "core/crc32c.h"
 #include "core/errors.h"
+#include "core/zip_archive.h"
 
 namespace wn {
 
@@ -73,6 +74,13 @@ c10::impl::GenericDict load_checkpoint_file(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw IoError(path.string() + ": cannot open checkpoint");
   std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // LibTorch's reader neither checks the records' CRC-32s nor survives every damaged pickle, so
+  // the archive is checked first (core/zip_archive.h).
+  const std::vector<ZipRecord> records = check_stored_zip(std::string_view(bytes.data(), bytes.size()), path.string());
+  const bool has_pickle = std::any_of(records.begin(), records.end(), [](const ZipRecord& r) {
+    return r.name.size() >= 9 && r.name.compare(r.name.size() - 9, 9, "/data.pkl") == 0;
+  });
+  if (!has_pickle) throw IoError(path.string() + ": not a checkpoint (a zip archive without data.pkl)");
   c10::IValue value;
   try {
     value = torch::pickle_load(bytes);

@@ -40,20 +40,24 @@ AudioInfo probe_audio(const fs::path& path) {
   return AudioInfo{info.frames, info.samplerate, info.channels};
 }
 
-MonoAudio read_audio_mono(const fs::path& path) {
-  SF_INFO info;
-  SndfileHandle file = open_for_reading(path, info);
-  if (info.frames <= 0) throw IoError(path.string() + ": no audio samples (empty file)");
+namespace {
+
+// Mixes to mono whatever an open handle decodes; `name` is the file's name for messages.
+MonoAudio decode_mono(SNDFILE* file, const SF_INFO& info, const std::string& name) {
+  if (info.channels < 1 || info.samplerate < 1) throw IoError(name + ": invalid header (channels or sample rate)");
+  if (info.frames <= 0) throw IoError(name + ": no audio samples (empty file)");
   // Integer formats are normalised to [-1, 1]; floats are passed through unchanged.
-  sf_command(file.get(), SFC_SET_NORM_FLOAT, nullptr, SF_TRUE);
+  sf_command(file, SFC_SET_NORM_FLOAT, nullptr, SF_TRUE);
 
   const int channels = info.channels;
   MonoAudio audio;
   audio.sample_rate = info.samplerate;
-  audio.samples.reserve(static_cast<std::size_t>(info.frames));
+  // The header's frame count is a hint, not a promise: a damaged header may claim terabytes.
+  constexpr sf_count_t kMostReserved = sf_count_t{1} << 24;
+  audio.samples.reserve(static_cast<std::size_t>(std::min(info.frames, kMostReserved)));
   std::vector<float> block(static_cast<std::size_t>(4096 * channels));
   while (true) {
-    const sf_count_t got = sf_readf_float(file.get(), block.data(), 4096);
+    const sf_count_t got = sf_readf_float(file, block.data(), 4096);
     if (got <= 0) break;
     for (sf_count_t f = 0; f < got; ++f) {
       float sum = 0.0f;
@@ -61,17 +65,54 @@ MonoAudio read_audio_mono(const fs::path& path) {
       audio.samples.push_back(sum / static_cast<float>(channels));
     }
   }
-  if (sf_error(file.get()) != SF_ERR_NO_ERROR) {
-    throw IoError(path.string() + ": decode error: " + sf_strerror(file.get()));
-  }
-  if (audio.samples.empty()) throw IoError(path.string() + ": no audio samples (truncated data)");
+  if (sf_error(file) != SF_ERR_NO_ERROR) throw IoError(name + ": decode error: " + sf_strerror(file));
+  if (audio.samples.empty()) throw IoError(name + ": no audio samples (truncated data)");
   const auto bad = std::find_if(audio.samples.begin(), audio.samples.end(),
                                 [](float x) { return !std::isfinite(x); });
   if (bad != audio.samples.end()) {
-    throw IoError(path.string() + ": non-finite sample (NaN or Inf) at frame " +
-                  std::to_string(bad - audio.samples.begin()));
+    throw IoError(name + ": non-finite sample (NaN or Inf) at frame " + std::to_string(bad - audio.samples.begin()));
   }
   return audio;
+}
+
+// libsndfile virtual IO reading a buffer it does not own.
+struct MemoryView {
+  std::string_view bytes;
+  sf_count_t position = 0;
+};
+sf_count_t view_length(void* user) { return static_cast<sf_count_t>(static_cast<MemoryView*>(user)->bytes.size()); }
+sf_count_t view_seek(sf_count_t offset, int whence, void* user) {
+  auto* v = static_cast<MemoryView*>(user);
+  const sf_count_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? v->position : view_length(user);
+  if (base + offset < 0) return -1;
+  v->position = base + offset;
+  return v->position;
+}
+sf_count_t view_read(void* out, sf_count_t count, void* user) {
+  auto* v = static_cast<MemoryView*>(user);
+  const sf_count_t n = std::max<sf_count_t>(0, std::min(count, view_length(user) - v->position));
+  std::copy_n(v->bytes.data() + v->position, n, static_cast<char*>(out));
+  v->position += n;
+  return n;
+}
+sf_count_t view_write(const void*, sf_count_t, void*) { return 0; }
+sf_count_t view_tell(void* user) { return static_cast<MemoryView*>(user)->position; }
+
+}  // namespace
+
+MonoAudio read_audio_mono(const fs::path& path) {
+  SF_INFO info;
+  SndfileHandle file = open_for_reading(path, info);
+  return decode_mono(file.get(), info, path.string());
+}
+
+MonoAudio decode_audio_mono(std::string_view bytes, const std::string& name) {
+  SF_VIRTUAL_IO io{view_length, view_seek, view_read, view_write, view_tell};
+  MemoryView view{bytes, 0};
+  SF_INFO info{};
+  SndfileHandle file(sf_open_virtual(&io, SFM_READ, &info, &view));
+  if (!file) throw IoError(name + ": cannot read audio: " + sf_strerror(nullptr));
+  return decode_mono(file.get(), info, name);
 }
 
 void write_wav(const fs::path& path, const std::vector<float>& samples, int sample_rate,

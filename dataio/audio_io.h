@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace wn {
@@ -25,6 +26,8 @@ AudioInfo probe_audio(const std::filesystem::path& path);
 
 // Decodes and averages channels. Throws IoError for unreadable or empty files and for NaN/Inf.
 MonoAudio read_audio_mono(const std::filesystem::path& path);
+// The same from a file's bytes in memory; `name` stands for the file in messages.
+MonoAudio decode_audio_mono(std::string_view bytes, const std::string& name);
 
 enum class WavEncoding { pcm16, float32 };
 

@@ -102,9 +102,23 @@ void MelNormalizer::apply(float* mel, int64_t frames) const {
   }
 }
 
-UtteranceTable::UtteranceTable(const fs::path& dir, const std::vector<ShardEntry>& shards) {
+UtteranceTable::UtteranceTable(const fs::path& dir, const std::vector<ShardEntry>& shards, const Manifest& manifest) {
+  const AudioConfig& audio = manifest.config.audio;
   for (const auto& entry : shards) {
     readers_.push_back(std::make_unique<ShardReader>(dir / entry.file));
+    const ShardReader& shard = *readers_.back();
+    const ShardAttributes& a = shard.attributes();
+    if (a.sample_rate != audio.sample_rate || a.hop_length != audio.hop_length || a.n_mels != audio.n_mels) {
+      throw IoError(shard.path().string() + ": made with sample_rate/hop_length/n_mels " + std::to_string(a.sample_rate) +
+                    "/" + std::to_string(a.hop_length) + "/" + std::to_string(a.n_mels) + ", but the manifest says " +
+                    std::to_string(audio.sample_rate) + "/" + std::to_string(audio.hop_length) + "/" +
+                    std::to_string(audio.n_mels) + " (a shard of another corpus?)");
+    }
+    if (static_cast<int64_t>(shard.size()) != entry.utterances) {
+      throw IoError(shard.path().string() + ": holds " + std::to_string(shard.size()) + " utterances, the manifest says " +
+                    std::to_string(entry.utterances));
+    }
+    shard.check_label_ids(manifest.labels.size());
     for (std::size_t i = 0; i < readers_.back()->size(); ++i) index_.emplace_back(readers_.size() - 1, i);
   }
 }
@@ -117,7 +131,7 @@ TrainLoader::TrainLoader(const fs::path& data_dir, const Manifest& manifest,
       n_mels_(manifest.config.audio.n_mels),
       silence_(MelSpectrogram(manifest.config.audio).silence_value()),
       normalizer_(manifest),
-      table_(data_dir, manifest.train_shards),
+      table_(data_dir, manifest.train_shards, manifest),
       next_index_(start_batch) {
   check_layout(options, hop_);
   if (table_.size() == 0) throw UserError(data_dir.string() + ": no training utterances");
@@ -264,7 +278,7 @@ Batch TrainLoader::next() {
 }
 
 ValidationSet::ValidationSet(const fs::path& data_dir, const Manifest& manifest)
-    : manifest_(manifest), normalizer_(manifest), table_(data_dir, manifest.valid_shards) {}
+    : manifest_(manifest), normalizer_(manifest), table_(data_dir, manifest.valid_shards, manifest) {}
 
 std::vector<Batch> ValidationSet::crop_batches(const LoaderOptions& options, std::size_t max_crops) const {
   const int hop = manifest_.config.audio.hop_length;

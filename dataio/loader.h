@@ -68,10 +68,12 @@ class MelNormalizer {
   std::vector<float> mean_, inv_std_;
 };
 
-// Utterances of a set of shards, addressable by one index.
+// Utterances of a set of shards, addressable by one index. Each shard must agree with the
+// manifest that lists it (utterance count, sample rate, hop, n_mels, label ids it knows), or
+// opening throws IoError naming the shard (and the utterance).
 class UtteranceTable {
  public:
-  UtteranceTable(const std::filesystem::path& dir, const std::vector<ShardEntry>& shards);
+  UtteranceTable(const std::filesystem::path& dir, const std::vector<ShardEntry>& shards, const Manifest& manifest);
   std::size_t size() const { return index_.size(); }
   const ShardReader& shard_of(std::size_t i) const { return *readers_[index_[i].first]; }
   std::size_t local_index(std::size_t i) const { return index_[i].second; }

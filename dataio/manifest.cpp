@@ -2,6 +2,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cmath>
+
 #include "core/atomic_file.h"
 #include "core/config/config_io.h"
 #include "core/errors.h"
@@ -22,13 +24,35 @@ void emit_shards(YAML::Emitter& out, const std::vector<ShardEntry>& shards) {
   out << YAML::EndSeq;
 }
 
-std::vector<ShardEntry> read_shards(const YAML::Node& node) {
+std::vector<ShardEntry> read_shards(const YAML::Node& node, const fs::path& path) {
   std::vector<ShardEntry> shards;
   for (const auto& s : node) {
-    shards.push_back({s["file"].as<std::string>(), s["utterances"].as<int64_t>(),
-                      s["seconds"].as<double>()});
+    ShardEntry entry{s["file"].as<std::string>(), s["utterances"].as<int64_t>(), s["seconds"].as<double>()};
+    const fs::path file(entry.file);
+    if (entry.file.empty() || file.is_absolute() || file.has_parent_path()) {
+      throw UserError(path.string() + ": shard file '" + entry.file + "' is not a file name in the corpus directory");
+    }
+    if (entry.utterances < 0 || !(entry.seconds >= 0)) {
+      throw UserError(path.string() + ": shard " + entry.file + " has a negative or invalid size");
+    }
+    shards.push_back(entry);
   }
   return shards;
+}
+
+// Mel statistics normalise every frame the model sees: one finite mean and a positive finite
+// deviation per mel bin.
+void check_mel_stats(const Manifest& m, const fs::path& path) {
+  const auto bins = static_cast<std::size_t>(m.config.audio.n_mels);
+  if (m.mel_mean.size() != bins || m.mel_std.size() != bins) {
+    throw UserError(path.string() + ": mel_stats has " + std::to_string(m.mel_mean.size()) + " means and " +
+                    std::to_string(m.mel_std.size()) + " deviations for n_mels " + std::to_string(bins));
+  }
+  for (std::size_t b = 0; b < bins; ++b) {
+    if (!std::isfinite(m.mel_mean[b]) || !std::isfinite(m.mel_std[b]) || m.mel_std[b] < 0) {
+      throw UserError(path.string() + ": mel_stats of bin " + std::to_string(b) + " are not finite (or the deviation is negative)");
+    }
+  }
 }
 
 }  // namespace
@@ -87,8 +111,8 @@ Manifest read_manifest(const fs::path& dir) {
                       ", this program reads " + std::to_string(shard::kFormatVersion));
     }
     Manifest m;
-    m.train_shards = read_shards(root["train_shards"]);
-    m.valid_shards = read_shards(root["valid_shards"]);
+    m.train_shards = read_shards(root["train_shards"], path);
+    m.valid_shards = read_shards(root["valid_shards"], path);
     m.labels = root["labels"].as<std::vector<std::string>>();
     m.stats_frames = root["mel_stats"]["frames"].as<int64_t>();
     m.mel_mean = root["mel_stats"]["mean"].as<std::vector<double>>();
@@ -97,6 +121,7 @@ Manifest read_manifest(const fs::path& dir) {
     YAML::Emitter config_text;
     config_text << root["config"];
     m.config = config_from_yaml(config_text.c_str(), path.string() + " (config)");
+    check_mel_stats(m, path);
     return m;
   } catch (const YAML::Exception& e) {
     throw UserError(path.string() + ": malformed manifest: " + e.what());

@@ -1,12 +1,13 @@
 #include "dataio/npy.h"
 
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstring>
 #include <limits>
 #include <fstream>
+#include <iterator>
 #include <numeric>
-#include <regex>
 #include <sstream>
 
 #include "core/atomic_file.h"
@@ -19,29 +20,58 @@ namespace fs = std::filesystem;
 
 constexpr char kMagic[] = "\x93NUMPY";
 
-[[noreturn]] void fail(const fs::path& path, const std::string& what) {
-  throw IoError(path.string() + ": " + what);
+[[noreturn]] void fail(const std::string& name, const std::string& what) {
+  throw IoError(name + ": " + what);
 }
 
+// The value of 'key' in the header's dict literal: a quoted string, a tuple, True or False
+// (a plain scan rather than std::regex, whose recursion a long damaged header could exhaust).
 std::string header_value(const std::string& header, const std::string& key) {
-  const std::regex pattern("'" + key + "'\\s*:\\s*('[^']*'|True|False|\\([^)]*\\))");
-  std::smatch match;
-  if (!std::regex_search(header, match, pattern)) return "";
-  return match[1].str();
+  const std::size_t at = header.find("'" + key + "'");
+  if (at == std::string::npos) return "";
+  std::size_t i = at + key.size() + 2;
+  const auto skip_spaces = [&] { while (i < header.size() && std::isspace(static_cast<unsigned char>(header[i]))) ++i; };
+  skip_spaces();
+  if (i >= header.size() || header[i] != ':') return "";
+  ++i;
+  skip_spaces();
+  if (i >= header.size()) return "";
+  const char open = header[i];
+  const char close = open == '\'' ? '\'' : open == '(' ? ')' : '\0';
+  if (close != '\0') {
+    const std::size_t end = header.find(close, i + 1);
+    return end == std::string::npos ? "" : header.substr(i, end + 1 - i);
+  }
+  for (const char* word : {"True", "False"}) {
+    if (header.compare(i, std::strlen(word), word) == 0) return word;
+  }
+  return "";
 }
 
 // The extents of a shape like "(2, 3)"; an extent too large for int64 reads as the largest,
 // which the size check that follows refuses.
 std::vector<int64_t> parse_shape(const std::string& text) {
   std::vector<int64_t> shape;
-  const std::regex number("[0-9]+");
-  for (auto it = std::sregex_iterator(text.begin(), text.end(), number); it != std::sregex_iterator(); ++it) {
-    const std::string digits = it->str();
+  for (std::size_t i = 0; i < text.size();) {
+    if (!std::isdigit(static_cast<unsigned char>(text[i]))) {
+      ++i;
+      continue;
+    }
+    std::size_t end = i;
+    while (end < text.size() && std::isdigit(static_cast<unsigned char>(text[end]))) ++end;
     int64_t extent = std::numeric_limits<int64_t>::max();
-    std::from_chars(digits.data(), digits.data() + digits.size(), extent);
+    std::from_chars(text.data() + i, text.data() + end, extent);
     shape.push_back(extent);
+    i = end;
   }
   return shape;
+}
+
+// Header text quoted in a message: printable characters only, and not too many of them.
+std::string quoted(const std::string& text) {
+  std::string out;
+  for (const char c : text.substr(0, 40)) out += std::isprint(static_cast<unsigned char>(c)) ? c : '?';
+  return text.size() > 40 ? out + "..." : out;
 }
 
 // Fortran order to C order for any rank: index mapping through strides.
@@ -70,7 +100,7 @@ struct NpyLayout {
   bool fortran = false;
 };
 
-NpyLayout parse_header(const fs::path& path, const std::string& header, uint64_t data_bytes) {
+NpyLayout parse_header(const std::string& path, const std::string& header, uint64_t data_bytes) {
   NpyLayout layout;
   const std::string descr = header_value(header, "descr");
   if (descr.empty()) fail(path, "header has no 'descr' (dtype)");
@@ -79,7 +109,7 @@ NpyLayout parse_header(const fs::path& path, const std::string& header, uint64_t
   } else if (descr == "'<f8'") {
     layout.item_bytes = 8;
   } else {
-    fail(path, "dtype " + descr + " is not supported; save as float32 ('<f4')");
+    fail(path, "dtype " + quoted(descr) + " is not supported; save as float32 ('<f4')");
   }
   const std::string shape_text = header_value(header, "shape");
   if (shape_text.empty()) fail(path, "header has no 'shape'");
@@ -90,7 +120,7 @@ NpyLayout parse_header(const fs::path& path, const std::string& header, uint64_t
     // Checked as it grows: a shape whose product exceeds what the file holds is refused before
     // it can overflow or ask for a huge allocation.
     if (extent > 0 && layout.count > most / extent) {
-      fail(path, "shape " + shape_text + " needs more data than the file's " + std::to_string(data_bytes) + " bytes");
+      fail(path, "shape " + quoted(shape_text) + " needs more data than the file's " + std::to_string(data_bytes) + " bytes");
     }
     layout.count *= extent;
     layout.shape.push_back(extent);
@@ -104,46 +134,41 @@ NpyLayout parse_header(const fs::path& path, const std::string& header, uint64_t
 }  // namespace
 
 NpyArray read_npy(const fs::path& path) {
-  std::error_code size_error;
-  const uint64_t file_bytes = fs::file_size(path, size_error);
   std::ifstream in(path, std::ios::binary);
-  if (!in || size_error) fail(path, "cannot open");
-  char magic[6];
-  uint8_t version[2];
-  in.read(magic, 6);
-  in.read(reinterpret_cast<char*>(version), 2);
-  if (!in || std::memcmp(magic, kMagic, 6) != 0) fail(path, "not a .npy file");
-  if (version[0] < 1 || version[0] > 3) fail(path, ".npy format version " + std::to_string(version[0]) + " is not supported");
-  uint32_t header_len = 0;
-  if (version[0] == 1) {
-    uint8_t len[2];
-    in.read(reinterpret_cast<char*>(len), 2);
-    header_len = len[0] | (len[1] << 8);
-  } else {
-    uint8_t len[4];
-    in.read(reinterpret_cast<char*>(len), 4);
-    header_len = len[0] | (len[1] << 8) | (len[2] << 16) | (static_cast<uint32_t>(len[3]) << 24);
-  }
-  const uint64_t preamble = version[0] == 1 ? 10 : 12;
-  if (!in || preamble + header_len > file_bytes) fail(path, "truncated header");
-  std::string header(header_len, '\0');
-  in.read(header.data(), header_len);
-  if (!in) fail(path, "truncated header");
+  if (!in) fail(path.string(), "cannot open");
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) fail(path.string(), "read error");
+  return parse_npy(bytes, path.string());
+}
 
-  const NpyLayout layout = parse_header(path, header, file_bytes - preamble - header_len);
+NpyArray parse_npy(std::string_view bytes, const std::string& name) {
+  if (bytes.size() < 10 || bytes.substr(0, 6) != std::string_view(kMagic, 6)) fail(name, "not a .npy file");
+  const auto byte = [&](std::size_t i) { return static_cast<uint32_t>(static_cast<uint8_t>(bytes[i])); };
+  const uint32_t version = byte(6);
+  if (version < 1 || version > 3) fail(name, ".npy format version " + std::to_string(version) + " is not supported");
+  const uint64_t preamble = version == 1 ? 10 : 12;
+  if (bytes.size() < preamble) fail(name, "truncated header");
+  const uint64_t header_len = version == 1 ? byte(8) | byte(9) << 8 : byte(8) | byte(9) << 8 | byte(10) << 16 | byte(11) << 24;
+  if (preamble + header_len > bytes.size()) fail(name, "truncated header");
+  const std::string header(bytes.substr(preamble, header_len));
+
+  const uint64_t data_start = preamble + header_len;
+  const NpyLayout layout = parse_header(name, header, bytes.size() - data_start);
   NpyArray array;
   array.shape = layout.shape;
+  array.data.resize(static_cast<std::size_t>(layout.count));
+  const char* data = bytes.data() + data_start;
   if (layout.item_bytes == 4) {
-    array.data.resize(static_cast<std::size_t>(layout.count));
-    in.read(reinterpret_cast<char*>(array.data.data()), layout.count * 4);
+    std::memcpy(array.data.data(), data, static_cast<std::size_t>(layout.count) * 4);
   } else {
-    std::vector<double> wide(static_cast<std::size_t>(layout.count));
-    in.read(reinterpret_cast<char*>(wide.data()), layout.count * 8);
-    array.data.assign(wide.begin(), wide.end());
+    for (std::size_t i = 0; i < array.data.size(); ++i) {
+      double wide;
+      std::memcpy(&wide, data + 8 * i, 8);
+      array.data[i] = static_cast<float>(wide);
+    }
   }
-  if (!in) fail(path, "truncated data: expected " + std::to_string(layout.count) + " values");
   for (std::size_t i = 0; i < array.data.size(); ++i) {
-    if (!std::isfinite(array.data[i])) fail(path, "value " + std::to_string(i) + " is not a finite number");
+    if (!std::isfinite(array.data[i])) fail(name, "value " + std::to_string(i) + " is not a finite number");
   }
   if (layout.fortran && array.shape.size() > 1) array.data = fortran_to_c(array.data, array.shape);
   return array;
@@ -153,7 +178,7 @@ void write_npy(const fs::path& path, const std::vector<float>& data, const std::
   const int64_t count =
       std::accumulate(shape.begin(), shape.end(), int64_t{1}, std::multiplies<int64_t>());
   if (count != static_cast<int64_t>(data.size())) {
-    fail(path, "shape does not match the number of values");
+    fail(path.string(), "shape does not match the number of values");
   }
   std::ostringstream shape_text;
   shape_text << "(";

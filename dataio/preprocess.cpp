@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <fstream>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "core/atomic_file.h"
@@ -60,16 +61,23 @@ void write_record(const fs::path& path, const ShardRecord& r) {
   write_file_atomically(path, std::string(out.c_str()) + "\n");
 }
 
-ShardRecord read_record(const fs::path& path) {
-  const YAML::Node n = YAML::LoadFile(path.string());
-  ShardRecord r;
-  r.utterances = n["utterances"].as<int64_t>();
-  r.seconds = n["seconds"].as<double>();
-  for (const auto& f : n["failures"]) r.failures.push_back({f["path"].as<std::string>(), f["reason"].as<std::string>()});
-  r.stats_frames = n["stats_frames"].as<int64_t>();
-  r.mel_sum = n["mel_sum"].as<std::vector<double>>();
-  r.mel_sq_sum = n["mel_sq_sum"].as<std::vector<double>>();
-  return r;
+// A record that does not read back (damaged by hand or by a disk) only costs redoing its shard.
+std::optional<ShardRecord> read_record(const fs::path& path) {
+  try {
+    const YAML::Node n = YAML::LoadFile(path.string());
+    ShardRecord r;
+    r.utterances = n["utterances"].as<int64_t>();
+    r.seconds = n["seconds"].as<double>();
+    for (const auto& f : n["failures"]) r.failures.push_back({f["path"].as<std::string>(), f["reason"].as<std::string>()});
+    r.stats_frames = n["stats_frames"].as<int64_t>();
+    r.mel_sum = n["mel_sum"].as<std::vector<double>>();
+    r.mel_sq_sum = n["mel_sq_sum"].as<std::vector<double>>();
+    if (r.utterances < 0 || r.stats_frames < 0) return std::nullopt;
+    return r;
+  } catch (const YAML::Exception& e) {
+    WN_LOG(warn) << path.string() << ": damaged (" << e.what() << "); its shard is made again";
+    return std::nullopt;
+  }
 }
 
 bool is_owned_output(const fs::path& p) {
@@ -198,7 +206,8 @@ class ShardPipeline {
       const auto [s, u] = items_[i];
       {
         std::unique_lock<std::mutex> lock(mutex_);
-        changed_.wait(lock, [&] { return stopping_ || s < written_ + kShardsAhead; });
+        const std::size_t shard = s;  // a structured binding cannot be captured in C++17
+        changed_.wait(lock, [&] { return stopping_ || shard < written_ + kShardsAhead; });
         if (stopping_) return;
       }
       UtteranceResult result = process_one(shards_[s]->utterances[u], config_, mel_);
@@ -340,8 +349,9 @@ PreprocessResult preprocess_corpus(const fs::path& input, const fs::path& out, c
   for (std::size_t s = 0; s < plan.shards.size(); ++s) {
     const fs::path record = record_path(out, plan.shards[s].file);
     const bool shard_present = fs::exists(out / plan.shards[s].file);
-    if (fs::exists(record)) {
-      records[s] = read_record(record);
+    const std::optional<ShardRecord> done = fs::exists(record) ? read_record(record) : std::nullopt;
+    if (done) {
+      records[s] = *done;
       if (records[s].utterances == 0 || shard_present) {
         ++result.shards_resumed;
         continue;

@@ -1,6 +1,7 @@
 #include "dataio/shard_reader.h"
 
 #include <cmath>
+#include <limits>
 
 #include "core/errors.h"
 
@@ -59,10 +60,22 @@ void check_finite(const std::vector<float>& values, const fs::path& path, const 
   }
 }
 
+// A damaged header can claim any extent; nothing is allocated for more values than the file
+// could hold. 64 values per byte is beyond any compression of real shards.
+constexpr hsize_t kMostValuesPerFileByte = 64;
+
+void check_claim(hsize_t values, const char* name, uintmax_t file_bytes, const fs::path& path) {
+  check(values / kMostValuesPerFileByte <= file_bytes, path,
+        std::string("dataset ") + name + " claims " + std::to_string(values) + " values, more than the file's " +
+            std::to_string(file_bytes) + " bytes can hold");
+}
+
 template <class T>
-std::vector<T> read_whole(hid_t file, const char* name, hid_t type, const fs::path& path) {
+std::vector<T> read_whole(hid_t file, const char* name, hid_t type, uintmax_t file_bytes, const fs::path& path) {
   H5Handle dataset = open_dataset(file, name, path);
-  std::vector<T> values(length_of(dataset.get(), name, path));
+  const hsize_t length = length_of(dataset.get(), name, path);
+  check_claim(length, name, file_bytes, path);
+  std::vector<T> values(length);
   if (!values.empty()) {
     check(H5Dread(dataset.get(), type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) >= 0, path,
           std::string("cannot read dataset ") + name);
@@ -102,12 +115,16 @@ ShardReader::ShardReader(const fs::path& path) : path_(path) {
   attributes_.hop_length = read_int_attribute(file_.get(), shard::kHopLength, path);
   attributes_.n_mels = read_int_attribute(file_.get(), shard::kNMels, path);
 
-  audio_offsets_ = read_whole<int64_t>(file_.get(), shard::kAudioOffsets, H5T_NATIVE_INT64, path);
-  mel_offsets_ = read_whole<int64_t>(file_.get(), shard::kMelOffsets, H5T_NATIVE_INT64, path);
-  labels_ = read_whole<int32_t>(file_.get(), shard::kLabels, H5T_NATIVE_INT32, path);
+  std::error_code size_error;
+  file_bytes_ = fs::file_size(path, size_error);
+  check(!size_error, path, "cannot read the file's size");
+  audio_offsets_ = read_whole<int64_t>(file_.get(), shard::kAudioOffsets, H5T_NATIVE_INT64, file_bytes_, path);
+  mel_offsets_ = read_whole<int64_t>(file_.get(), shard::kMelOffsets, H5T_NATIVE_INT64, file_bytes_, path);
+  labels_ = read_whole<int32_t>(file_.get(), shard::kLabels, H5T_NATIVE_INT32, file_bytes_, path);
 
   H5Handle names = open_dataset(file_.get(), shard::kNames, path);
   const hsize_t count = length_of(names.get(), shard::kNames, path);
+  check_claim(count, shard::kNames, file_bytes_, path);
   std::vector<char*> raw(count, nullptr);
   H5Handle string_type(H5Tcopy(H5T_C_S1), H5Tclose);
   H5Tset_size(string_type.get(), H5T_VARIABLE);
@@ -137,13 +154,25 @@ void ShardReader::check_tables() const {
   const std::vector<hsize_t> mel = extents_of(mel_.get(), shard::kMel, 2, path_);
   check(mel.size() == 2 && mel[1] == static_cast<hsize_t>(a.n_mels), path_,
         "dataset mel must be frames x n_mels=" + std::to_string(a.n_mels));
+  check_claim(audio[0], shard::kAudio, file_bytes_, path_);
+  check_claim(mel[0] > 0 && mel[1] > std::numeric_limits<hsize_t>::max() / mel[0] ? std::numeric_limits<hsize_t>::max()
+                                                                                    : mel[0] * mel[1],
+              shard::kMel, file_bytes_, path_);
   check_offsets(audio_offsets_, audio[0], shard::kAudioOffsets, path_);
   check_offsets(mel_offsets_, mel[0], shard::kMelOffsets, path_);
   for (std::size_t i = 0; i < size(); ++i) {
-    check(samples(i) == frames(i) * a.hop_length, path_,
+    check(samples(i) % a.hop_length == 0 && samples(i) / a.hop_length == frames(i), path_,
           "utterance " + names_[i] + " has " + std::to_string(samples(i)) + " samples for " + std::to_string(frames(i)) +
               " mel frames of hop " + std::to_string(a.hop_length));
     check(labels_[i] >= -1, path_, "utterance " + names_[i] + " has label id " + std::to_string(labels_[i]));
+  }
+}
+
+void ShardReader::check_label_ids(std::size_t known_labels) const {
+  for (std::size_t i = 0; i < size(); ++i) {
+    check(labels_[i] < static_cast<int64_t>(known_labels), path_,
+          "utterance " + names_[i] + " has label id " + std::to_string(labels_[i]) + " but the manifest names " +
+              std::to_string(known_labels) + " labels");
   }
 }
 

@@ -28,6 +28,10 @@ class ShardReader {
   int64_t samples(std::size_t i) const { return audio_offsets_[i + 1] - audio_offsets_[i]; }
   int64_t frames(std::size_t i) const { return mel_offsets_[i + 1] - mel_offsets_[i]; }
 
+  // Throws IoError naming the shard and utterance when a label id is not below `known_labels`
+  // (the manifest's label count; 0 means the corpus has no labels and every id must be -1).
+  void check_label_ids(std::size_t known_labels) const;
+
   // Ranges relative to the start of utterance i; must lie inside it.
   std::vector<float> read_audio(std::size_t i, int64_t start, int64_t count) const;
   std::vector<float> read_mel(std::size_t i, int64_t start_frame, int64_t frame_count) const;
@@ -37,6 +41,7 @@ class ShardReader {
   void check_tables() const;
 
   std::filesystem::path path_;
+  uintmax_t file_bytes_ = 0;
   H5Handle file_;
   H5Handle audio_;
   H5Handle mel_;

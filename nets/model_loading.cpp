@@ -20,6 +20,11 @@ LoadedModel load_model(const std::filesystem::path& path, bool use_ema) {
   }
   const CheckpointWeights w = read_checkpoint_weights(loaded.checkpoint, use_ema);
   loaded.config = config_from_yaml(w.config_yaml, loaded.checkpoint.string() + " (config)");
+  const auto n_mels = static_cast<std::size_t>(loaded.config.audio.n_mels);
+  if ((!w.mel_mean.empty() || !w.mel_std.empty()) && (w.mel_mean.size() != n_mels || w.mel_std.size() != n_mels)) {
+    throw UserError(loaded.checkpoint.string() + ": mel statistics for " + std::to_string(w.mel_mean.size()) +
+                    " bins, the config has n_mels " + std::to_string(n_mels));
+  }
   loaded.labels = w.labels;
   loaded.mel_mean = w.mel_mean;
   loaded.mel_std = w.mel_std;

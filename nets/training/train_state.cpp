@@ -8,15 +8,58 @@
 namespace wn {
 namespace {
 
-std::vector<std::pair<std::string, torch::Tensor>> dict_tensors(const c10::impl::GenericDict& dict) {
-  std::vector<std::pair<std::string, torch::Tensor>> out;
-  for (const auto& entry : dict) out.emplace_back(entry.key().toStringRef(), entry.value().toTensor());
-  return out;
-}
-
+// Typed reads of checkpoint entries: a missing entry or one of the wrong type (a damaged or
+// foreign file) is a UserError naming the file and the entry, never LibTorch's internal error.
 c10::IValue at_key(const c10::impl::GenericDict& dict, const std::string& key, const std::filesystem::path& path) {
   if (!dict.contains(key)) throw UserError(path.string() + ": checkpoint has no '" + key + "' entry");
   return dict.at(key);
+}
+
+[[noreturn]] void wrong_type(const std::string& key, const char* expected, const std::filesystem::path& path) {
+  throw UserError(path.string() + ": checkpoint entry '" + key + "' is not " + expected);
+}
+
+int64_t int_at(const c10::impl::GenericDict& dict, const std::string& key, const std::filesystem::path& path) {
+  const c10::IValue value = at_key(dict, key, path);
+  if (!value.isInt()) wrong_type(key, "an integer", path);
+  return value.toInt();
+}
+
+std::string string_at(const c10::impl::GenericDict& dict, const std::string& key, const std::filesystem::path& path) {
+  const c10::IValue value = at_key(dict, key, path);
+  if (!value.isString()) wrong_type(key, "a string", path);
+  return value.toStringRef();
+}
+
+torch::Tensor tensor_at(const c10::impl::GenericDict& dict, const std::string& key, const std::filesystem::path& path) {
+  const c10::IValue value = at_key(dict, key, path);
+  if (!value.isTensor()) wrong_type(key, "a tensor", path);
+  return value.toTensor();
+}
+
+std::vector<std::string> strings_at(const c10::impl::GenericDict& dict, const std::string& key,
+                                    const std::filesystem::path& path) {
+  const c10::IValue value = at_key(dict, key, path);
+  if (!value.isList()) wrong_type(key, "a list of strings", path);
+  std::vector<std::string> out;
+  for (const c10::IValue& item : value.toListRef()) {
+    if (!item.isString()) wrong_type(key, "a list of strings", path);
+    out.push_back(item.toStringRef());
+  }
+  return out;
+}
+
+// {name: tensor} entries (model, ema, optimizer, carried_state).
+std::vector<std::pair<std::string, torch::Tensor>> tensors_at(const c10::impl::GenericDict& dict, const std::string& key,
+                                                              const std::filesystem::path& path) {
+  const c10::IValue value = at_key(dict, key, path);
+  if (!value.isGenericDict()) wrong_type(key, "a dict of tensors", path);
+  std::vector<std::pair<std::string, torch::Tensor>> out;
+  for (const auto& entry : value.toGenericDict()) {
+    if (!entry.key().isString() || !entry.value().isTensor()) wrong_type(key, "a dict of tensors", path);
+    out.emplace_back(entry.key().toStringRef(), entry.value().toTensor());
+  }
+  return out;
 }
 
 }  // namespace
@@ -38,6 +81,13 @@ void load_named_state(torch::nn::Module& module, const std::vector<std::pair<std
     if (!it->second.sizes().equals(target.sizes())) {
       throw UserError(origin + ": '" + name + "' has shape " + c10::str(it->second.sizes()) + ", the model expects " +
                       c10::str(target.sizes()));
+    }
+    if (!it->second.is_floating_point() && it->second.scalar_type() != target.scalar_type()) {
+      throw UserError(origin + ": '" + name + "' holds " + std::string(c10::toString(it->second.scalar_type())) +
+                      ", the model expects " + c10::toString(target.scalar_type()));
+    }
+    if (it->second.is_floating_point() && !torch::isfinite(it->second).all().item<bool>()) {
+      throw UserError(origin + ": '" + name + "' holds NaN or Inf (the run diverged before this checkpoint?)");
     }
     target.copy_(it->second);
   }
@@ -71,24 +121,27 @@ void save_training_checkpoint(const std::filesystem::path& path, torch::nn::Modu
 TrainState load_training_checkpoint(const std::filesystem::path& path, torch::nn::Module& module, Adam& adam,
                                     WeightAverage& ema) {
   const c10::impl::GenericDict dict = load_checkpoint_file(path);
-  load_named_state(module, dict_tensors(at_key(dict, "model", path).toGenericDict()), path.string());
+  load_named_state(module, tensors_at(dict, "model", path), path.string());
   try {
-    adam.load_state(dict_tensors(at_key(dict, "optimizer", path).toGenericDict()),
-                    at_key(dict, "optimizer_steps", path).toInt());
-    ema.load(dict_tensors(at_key(dict, "ema", path).toGenericDict()), at_key(dict, "ema_updates", path).toInt());
+    adam.load_state(tensors_at(dict, "optimizer", path), int_at(dict, "optimizer_steps", path));
+    ema.load(tensors_at(dict, "ema", path), int_at(dict, "ema_updates", path));
   } catch (const std::invalid_argument& e) {
     throw UserError(path.string() + ": " + e.what());
   }
-  at::Generator generator = at::detail::getDefaultCPUGenerator();
-  generator.set_state(at_key(dict, "rng", path).toTensor());
+  try {
+    at::Generator generator = at::detail::getDefaultCPUGenerator();
+    generator.set_state(tensor_at(dict, "rng", path));
+  } catch (const c10::Error&) {
+    throw UserError(path.string() + ": checkpoint entry 'rng' is not a random generator state");
+  }
   TrainState state;
-  state.step = at_key(dict, "step", path).toInt();
-  state.loader_position = at_key(dict, "loader_position", path).toInt();
-  state.config_yaml = at_key(dict, "config", path).toStringRef();
-  for (const auto& l : at_key(dict, "labels", path).toList()) state.labels.push_back(static_cast<c10::IValue>(l).toStringRef());
+  state.step = int_at(dict, "step", path);
+  state.loader_position = int_at(dict, "loader_position", path);
+  state.config_yaml = string_at(dict, "config", path);
+  state.labels = strings_at(dict, "labels", path);
   if (dict.contains("carried_state")) {
-    state.carried = dict_tensors(dict.at("carried_state").toGenericDict());
-    state.carried_world = static_cast<int>(at_key(dict, "carried_world", path).toInt());
+    state.carried = tensors_at(dict, "carried_state", path);
+    state.carried_world = static_cast<int>(int_at(dict, "carried_world", path));
   }
   return state;
 }
@@ -96,16 +149,17 @@ TrainState load_training_checkpoint(const std::filesystem::path& path, torch::nn
 CheckpointWeights read_checkpoint_weights(const std::filesystem::path& path, bool use_ema) {
   const c10::impl::GenericDict dict = load_checkpoint_file(path);
   CheckpointWeights w;
-  w.config_yaml = at_key(dict, "config", path).toStringRef();
-  w.step = at_key(dict, "step", path).toInt();
-  for (const auto& l : at_key(dict, "labels", path).toList()) w.labels.push_back(static_cast<c10::IValue>(l).toStringRef());
+  w.config_yaml = string_at(dict, "config", path);
+  w.step = int_at(dict, "step", path);
+  w.labels = strings_at(dict, "labels", path);
   for (auto [key, values] : {std::pair{"mel_mean", &w.mel_mean}, std::pair{"mel_std", &w.mel_std}}) {
     if (!dict.contains(key)) continue;
-    const torch::Tensor t = dict.at(key).toTensor().to(torch::kDouble).contiguous();
+    const torch::Tensor t = tensor_at(dict, key, path).to(torch::kDouble).contiguous();
+    if (t.dim() != 1 || !torch::isfinite(t).all().item<bool>()) wrong_type(key, "a finite vector", path);
     values->assign(t.data_ptr<double>(), t.data_ptr<double>() + t.numel());
   }
   // EMA holds parameters only; buffers (none today) would come from the raw model.
-  w.weights = dict_tensors(at_key(dict, use_ema ? "ema" : "model", path).toGenericDict());
+  w.weights = tensors_at(dict, use_ema ? "ema" : "model", path);
   return w;
 }
 

@@ -97,6 +97,20 @@ TEST(AudioIo, BrokenFilesGiveReasonWithPath) {
             std::string::npos);
 }
 
+TEST(AudioIo, DecodesFromMemoryAsFromAFile) {
+  TempDir dir;
+  const std::vector<float> tone = test::sine(440.0, 16000, 0.5);
+  write_wav(dir / "t.wav", tone, 16000, WavEncoding::float32);
+  const MonoAudio from_file = read_audio_mono(dir / "t.wav");
+  const MonoAudio from_memory = decode_audio_mono(test::read_text(dir / "t.wav"), "t.wav");
+  EXPECT_EQ(from_memory.samples, from_file.samples);
+  EXPECT_EQ(from_memory.sample_rate, 16000);
+  const std::string bytes = test::read_text(dir / "t.wav");
+  EXPECT_NE(io_error_of([&] { decode_audio_mono(bytes.substr(0, 30), "cut.wav"); }).find("cut.wav: cannot read audio"),
+            std::string::npos);
+  EXPECT_NE(io_error_of([&] { decode_audio_mono("RIFF\n\x01junk", "junk.wav"); }).find("junk.wav: "), std::string::npos);
+}
+
 TEST(AudioIo, RecognisesAudioExtensions) {
   EXPECT_TRUE(has_audio_extension("a/b.WAV"));
   EXPECT_TRUE(has_audio_extension("x.flac"));

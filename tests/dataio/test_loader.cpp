@@ -54,6 +54,7 @@ struct LoaderCorpus {
       (s < 2 ? manifest.train_shards : manifest.valid_shards)
           .push_back({files[s], static_cast<int64_t>(shards[s].size()), 1.0});
     }
+    manifest.labels = {"speaker0", "speaker1", "speaker2"};  // label ids i % 3
     manifest.mel_mean.assign(kMels, -2.0);
     manifest.mel_std.assign(kMels, 0.5);
     write_manifest(dir.path(), manifest, "test");
@@ -70,7 +71,43 @@ struct LoaderCorpus {
   }
 };
 
-UtteranceTable table_of(const LoaderCorpus& c) { return UtteranceTable(c.dir.path(), c.manifest.train_shards); }
+UtteranceTable table_of(const LoaderCorpus& c) { return UtteranceTable(c.dir.path(), c.manifest.train_shards, c.manifest); }
+
+// A shard must agree with the manifest that lists it; a manifest's statistics with its config.
+TEST(Loader, ShardsAndManifestThatDisagreeAreNamed) {
+  LoaderCorpus c;
+  const auto error_of = [&](const Manifest& m) -> std::string {
+    try {
+      UtteranceTable(c.dir.path(), m.train_shards, m);
+    } catch (const IoError& e) {
+      return e.what();
+    }
+    return "";
+  };
+  EXPECT_EQ(error_of(c.manifest), "");
+  Manifest other_rate = c.manifest;
+  other_rate.config.audio.sample_rate = 16000;
+  EXPECT_NE(error_of(other_rate).find("train-00000.h5: made with sample_rate/hop_length/n_mels 22050/64/8"),
+            std::string::npos) << error_of(other_rate);
+  Manifest fewer = c.manifest;
+  fewer.train_shards[1].utterances -= 1;
+  EXPECT_NE(error_of(fewer).find("train-00001.h5: holds"), std::string::npos) << error_of(fewer);
+  Manifest no_labels = c.manifest;
+  no_labels.labels.clear();
+  EXPECT_NE(error_of(no_labels).find("train-00000.h5: utterance utt0 has label id 0 but the manifest names 0 labels"), std::string::npos)
+      << error_of(no_labels);
+
+  Manifest short_stats = c.manifest;
+  short_stats.mel_std.pop_back();
+  write_manifest(c.dir.path(), short_stats, "test");
+  try {
+    read_manifest(c.dir.path());
+    FAIL() << "statistics of the wrong width must not load";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("mel_stats has 8 means and 7 deviations for n_mels 8"), std::string::npos)
+        << e.what();
+  }
+}
 
 TEST(Loader, CropsAreAlignedWithTheirSource) {
   LoaderCorpus corpus;

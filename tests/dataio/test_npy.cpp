@@ -97,5 +97,25 @@ TEST(Npy, RefusesDamageBeforeAllocating) {
   EXPECT_NE(message(dir / "v9.npy").find("format version 9"), std::string::npos);
 }
 
+TEST(Npy, ParsesFromMemoryAndQuotesHeadersOnOneLine) {
+  test::TempDir dir;
+  write_npy(dir / "m.npy", {1, 2, 3, 4, 5, 6}, {2, 3});
+  const NpyArray array = parse_npy(test::read_text(dir / "m.npy"), "m.npy");
+  EXPECT_EQ(array.shape, (std::vector<int64_t>{2, 3}));
+  EXPECT_EQ(array.data, (std::vector<float>{1, 2, 3, 4, 5, 6}));
+
+  std::string bytes = test::read_text(dir / "m.npy");
+  const std::size_t descr = bytes.find("<f4");
+  bytes.replace(descr, 3, "\n\x01x");  // a dtype of control characters
+  try {
+    parse_npy(bytes, "m.npy");
+    FAIL() << "an unknown dtype must not parse";
+  } catch (const IoError& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("m.npy: dtype"), std::string::npos) << message;
+    EXPECT_EQ(message.find('\n'), std::string::npos) << "one line";
+  }
+}
+
 }  // namespace
 }  // namespace wn

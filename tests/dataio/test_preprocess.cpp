@@ -202,6 +202,12 @@ TEST(Preprocess, ResumesAfterCrashWithoutDuplicates) {
   const PreprocessResult again = preprocess_corpus(dir / "in", dir / "out", config, quiet());
   EXPECT_EQ(again.shards_written, 0);
   EXPECT_EQ(again.utterances, 8);
+
+  // A damaged progress record costs only its shard, made again.
+  test::write_text(dir / "out/.preprocess/train-00001.h5.yaml", "utterances: [unclosed\n");
+  const PreprocessResult repaired = preprocess_corpus(dir / "in", dir / "out", config, quiet());
+  EXPECT_EQ(repaired.shards_written, 1);
+  EXPECT_EQ(repaired.utterances, 8);
 }
 
 TEST(Preprocess, DifferentRecipeNeedsForce) {

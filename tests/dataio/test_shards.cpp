@@ -130,6 +130,18 @@ TEST(Shards, DamagedTablesAndValuesAreNamed) {
   EXPECT_NE(shard_error([&] { ShardReader r(path); }).find("mel_offsets must start at 0"), std::string::npos);
 }
 
+TEST(Shards, LabelIdsMustBeKnownToTheManifest) {
+  test::TempDir dir;
+  std::mt19937 rng(4);
+  write_shard(dir / "s.h5", ShardAttributes{8000, 4, 3},
+              {random_utterance("a", -1, 2, 4, 3, rng), random_utterance("b\nc", 1, 2, 4, 3, rng)});
+  const ShardReader reader(dir / "s.h5");
+  EXPECT_NO_THROW(reader.check_label_ids(2));
+  const std::string message = shard_error([&] { reader.check_label_ids(1); });
+  EXPECT_NE(message.find("s.h5: utterance b\\nc has label id 1 but the manifest names 1 labels"), std::string::npos)
+      << message;
+}
+
 TEST(Shards, ChunkCoversCrops) {
   EXPECT_EQ(chunking_for_crops(8192).audio_chunk, 65536);
   EXPECT_EQ(chunking_for_crops(65536).audio_chunk, 65536);

@@ -2,11 +2,16 @@
 // the non-finite step guard.
 
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include <cmath>
+#include <cstring>
 
 #include "core/checkpoint.h"
+#include "core/config/config_io.h"
 #include "core/errors.h"
+#include "nets/model_loading.h"
+#include "nets/model_registry.h"
 #include "nets/training/adam.h"
 #include "nets/training/ema.h"
 #include "nets/training/lr_schedule.h"
@@ -83,22 +88,75 @@ TEST(Checkpoint, DamagedTensorIsAnErrorNotDifferentWeights) {
   EXPECT_TRUE(torch::equal(load_checkpoint_file(dir / "c.pt").at("model").toGenericDict().at("w").toTensor(),
                            torch::full({64}, 1234.5f)));
 
-  std::string bytes = test::read_text(dir / "c.pt");
+  const std::string intact = test::read_text(dir / "c.pt");
   const float value = 1234.5f;
-  const std::size_t at = bytes.find(std::string(reinterpret_cast<const char*>(&value), 4));
+  const std::size_t at = intact.find(std::string(reinterpret_cast<const char*>(&value), 4));
   ASSERT_NE(at, std::string::npos);
-  bytes[at + 4 * 10] ^= 0x01;  // the 11th value's lowest mantissa bit
-  test::write_text(dir / "c.pt", bytes);
-  try {
-    load_checkpoint_file(dir / "c.pt");
-    FAIL() << "a damaged tensor must not load";
-  } catch (const IoError& e) {
-    EXPECT_NE(std::string(e.what()).find("c.pt: 'model/w' does not match its checksum"), std::string::npos) << e.what();
-  }
+  std::string damaged = intact;
+  damaged[at + 4 * 10] ^= 0x01;  // the 11th value's lowest mantissa bit
+  const auto load_error = [&](const std::string& bytes) -> std::string {
+    test::write_text(dir / "c.pt", bytes);
+    try {
+      load_checkpoint_file(dir / "c.pt");
+    } catch (const IoError& e) {
+      return e.what();
+    }
+    return "loaded";
+  };
+  // First line of defence: the archive's CRC-32 of the record.
+  EXPECT_NE(load_error(damaged).find("does not match its CRC-32"), std::string::npos) << load_error(damaged);
+
+  // Second: the archive rewritten with fresh CRCs (as a re-zipping tool would) still does not
+  // pass the per-tensor checksums written at save time.
+  const uint32_t old_crc = static_cast<uint32_t>(crc32_z(0, reinterpret_cast<const Bytef*>(intact.data() + at), 64 * 4));
+  const uint32_t new_crc = static_cast<uint32_t>(crc32_z(0, reinterpret_cast<const Bytef*>(damaged.data() + at), 64 * 4));
+  const std::size_t crc_at = damaged.rfind(std::string(reinterpret_cast<const char*>(&old_crc), 4));  // the central directory's copy
+  ASSERT_NE(crc_at, std::string::npos);
+  std::memcpy(damaged.data() + crc_at, &new_crc, 4);
+  EXPECT_NE(load_error(damaged).find("c.pt: 'model/w' does not match its checksum"), std::string::npos)
+      << load_error(damaged);
 
   const std::vector<char> old_style = torch::pickle_save(c10::IValue(d));
   test::write_text(dir / "old.pt", std::string(old_style.begin(), old_style.end()));
   EXPECT_EQ(load_checkpoint_file(dir / "old.pt").at("step").toInt(), 3);
+}
+
+// Entries of the wrong type, a foreign tensor layout or weights that diverged are refused by name,
+// never LibTorch's internal error or a model that outputs NaN.
+TEST(Checkpoint, LoadersRefuseWrongEntriesAndNonFiniteWeights) {
+  test::TempDir dir;
+  const Config config = test::small_training_config();
+  std::unique_ptr<Model> model = build_model(config, 0);
+  const auto parameters = named_state(model->module());
+  Adam adam(parameters, AdamSettings{});
+  WeightAverage ema(parameters, 0.9);
+  TrainState state;
+  state.config_yaml = config_to_yaml(config);
+  save_training_checkpoint(dir / "good.pt", model->module(), adam, ema, state);
+  EXPECT_NO_THROW(load_model(dir / "good.pt", true));
+
+  const c10::impl::GenericDict good = load_checkpoint_file(dir / "good.pt");
+  const auto error_with = [&](const std::string& key, const c10::IValue& value, bool use_ema) -> std::string {
+    c10::impl::GenericDict edited = good.copy();
+    edited.insert_or_assign(key, value);
+    save_checkpoint_file(dir / "edited.pt", edited);
+    try {
+      load_model(dir / "edited.pt", use_ema);
+    } catch (const UserError& e) {
+      return e.what();
+    }
+    return "loaded";
+  };
+  EXPECT_NE(error_with("step", std::string("ten"), true).find("edited.pt: checkpoint entry 'step' is not an integer"),
+            std::string::npos);
+  EXPECT_NE(error_with("model", int64_t{3}, false).find("'model' is not a dict of tensors"), std::string::npos);
+  c10::impl::GenericDict diverged = good.at("ema").toGenericDict().copy();
+  const std::string first = diverged.begin()->key().toStringRef();
+  diverged.insert_or_assign(first, torch::full_like(diverged.begin()->value().toTensor(), NAN));
+  EXPECT_NE(error_with("ema", diverged, true).find("'" + first + "' holds NaN or Inf"), std::string::npos)
+      << error_with("ema", diverged, true);
+  EXPECT_NE(error_with("mel_mean", torch::zeros({3}, torch::kDouble), true).find("mel statistics for 3 bins"),
+            std::string::npos);
 }
 
 TEST(Checkpoint, DirectoryListsLatestAndPrunes) {
