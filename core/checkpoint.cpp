@@ -126,4 +126,14 @@ void CheckpointDirectory::prune(int keep) const {
   for (std::size_t i = 0; i + static_cast<std::size_t>(keep) < all.size(); ++i) fs::remove(all[i]);
 }
 
+int CheckpointDirectory::remove_stale_temporaries() const {
+  static const std::regex pattern("checkpoint_[0-9]{9}\\.pt\\.tmp\\..*");  // AtomicFile's temporary names
+  int removed = 0;
+  if (!fs::is_directory(dir_)) return removed;
+  for (const auto& entry : fs::directory_iterator(dir_)) {
+    if (std::regex_match(entry.path().filename().string(), pattern) && fs::remove(entry.path())) ++removed;
+  }
+  return removed;
+}
+
 }  // namespace wn

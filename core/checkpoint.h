@@ -31,6 +31,9 @@ class CheckpointDirectory {
   std::optional<std::filesystem::path> latest() const;
   // Deletes all but the newest `keep` checkpoints.
   void prune(int keep) const;
+  // Deletes temporary files of checkpoint writes that a killed process left behind; returns how
+  // many. Only for a directory no other process is writing to.
+  int remove_stale_temporaries() const;
 
  private:
   std::filesystem::path dir_;

@@ -12,6 +12,8 @@ extern char** environ;
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <fstream>
+#include <algorithm>
 #include <thread>
 
 #include "core/errors.h"
@@ -43,9 +45,19 @@ std::string describe_status(int status) {
   return "stopped";
 }
 
+// True when the process is stopped (SIGSTOP, SIGTSTP): it cannot act on SIGTERM nor answer its
+// peers, which then see only a timeout without a name.
+bool is_stopped(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  std::getline(stat, line);
+  const std::size_t comm_end = line.rfind(')');  // the command name may hold spaces and parentheses
+  return comm_end != std::string::npos && comm_end + 2 < line.size() && line[comm_end + 2] == 'T';
+}
+
 void stop_all(const std::vector<pid_t>& pids, std::vector<bool>& running) {
   for (std::size_t r = 0; r < pids.size(); ++r) {
-    if (running[r]) kill(pids[r], SIGTERM);
+    if (running[r]) kill(pids[r], is_stopped(pids[r]) ? SIGKILL : SIGTERM);
   }
   // Give them a few seconds to write their last words, then insist.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
@@ -109,7 +121,8 @@ WorkerLaunch launch_for(const std::vector<std::string>& argv, int rank, int npro
 
 }  // namespace
 
-SpawnOutcome run_local_workers(const std::vector<std::string>& argv, int nproc) {
+SpawnOutcome run_local_workers(const std::vector<std::string>& argv, int nproc,
+                               std::chrono::milliseconds stopped_limit) {
   if (nproc < 1 || nproc > 1024) throw UserError("--nproc must be in [1, 1024]");
   const std::string port = std::to_string(find_free_port());
   std::vector<WorkerLaunch> launches;
@@ -146,28 +159,46 @@ SpawnOutcome run_local_workers(const std::vector<std::string>& argv, int nproc) 
     g_worker_count = rank + 1;
   }
 
+  // Polled rather than blocking in wait(): a worker stopped by a signal never exits, and its
+  // peers would only time out without knowing whom they waited for.
   SpawnOutcome outcome;
-  std::size_t alive = pids.size();
-  while (alive > 0) {
+  std::vector<std::chrono::steady_clock::time_point> stopped_since(pids.size());
+  const auto fail = [&](std::size_t rank, const std::string& what, int exit_code) {
+    outcome.exit_code = exit_code;
+    outcome.message = "worker rank " + std::to_string(rank) + " " + what + "; stopped the other workers";
+    stop_all(pids, running);
+  };
+  while (std::find(running.begin(), running.end(), true) != running.end() && outcome.exit_code == 0) {
     int status = 0;
-    const pid_t pid = wait(&status);
-    if (pid < 0) {
-      if (errno == EINTR) continue;  // a forwarded signal; keep waiting for the workers
-      break;                         // ECHILD: nothing left to wait for
-    }
-    for (std::size_t r = 0; r < pids.size(); ++r) {
+    const pid_t pid = waitpid(-1, &status, WNOHANG);
+    if (pid < 0 && errno != EINTR) break;  // ECHILD: nothing left to wait for
+    for (std::size_t r = 0; pid > 0 && r < pids.size(); ++r) {
       if (pids[r] != pid) continue;
       running[r] = false;
-      --alive;
-      const bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-      if (!ok && outcome.exit_code == 0) {
-        outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
-        outcome.message = "worker rank " + std::to_string(r) + " " + describe_status(status) +
-                          "; stopped the other workers";
-        stop_all(pids, running);
-        alive = 0;
+      if (WIFEXITED(status) && WEXITSTATUS(status) == 0) continue;
+      // A peer that stopped responding makes the others fail: name it, not the first to notice.
+      std::size_t culprit = r;
+      for (std::size_t other = 0; other < pids.size(); ++other) {
+        if (running[other] && is_stopped(pids[other])) culprit = other;
+      }
+      if (culprit != r) {
+        fail(culprit, "stopped responding (stopped by a signal) and rank " + std::to_string(r) + " " + describe_status(status), 2);
+      } else {
+        fail(r, describe_status(status), WIFEXITED(status) ? WEXITSTATUS(status) : 1);
       }
     }
+    const auto now = std::chrono::steady_clock::now();
+    for (std::size_t r = 0; r < pids.size() && outcome.exit_code == 0; ++r) {
+      if (!running[r] || !is_stopped(pids[r])) {
+        stopped_since[r] = {};
+      } else if (stopped_since[r] == std::chrono::steady_clock::time_point{}) {
+        stopped_since[r] = now;
+      } else if (now - stopped_since[r] > stopped_limit) {
+        fail(r, "stopped responding (stopped by a signal for " +
+                    std::to_string(std::chrono::duration_cast<std::chrono::seconds>(stopped_limit).count()) + " s)", 2);
+      }
+    }
+    if (pid <= 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   restore();
   return outcome;

@@ -76,6 +76,8 @@ std::string quoted(const std::string& text) {
 
 // Fortran order to C order for any rank: index mapping through strides.
 std::vector<float> fortran_to_c(const std::vector<float>& in, const std::vector<int64_t>& shape) {
+  // With no values the other extents are unbounded and their strides could overflow.
+  if (in.empty()) return {};
   const std::size_t rank = shape.size();
   std::vector<int64_t> c_stride(rank, 1), f_stride(rank, 1);
   for (std::size_t d = rank; d-- > 1;) c_stride[d - 1] = c_stride[d] * shape[d];
@@ -158,12 +160,16 @@ NpyArray parse_npy(std::string_view bytes, const std::string& name) {
   array.shape = layout.shape;
   array.data.resize(static_cast<std::size_t>(layout.count));
   const char* data = bytes.data() + data_start;
-  if (layout.item_bytes == 4) {
+  if (layout.item_bytes == 4 && layout.count > 0) {  // an empty vector's data() may be null
     std::memcpy(array.data.data(), data, static_cast<std::size_t>(layout.count) * 4);
-  } else {
+  } else if (layout.item_bytes == 8) {
     for (std::size_t i = 0; i < array.data.size(); ++i) {
       double wide;
       std::memcpy(&wide, data + 8 * i, 8);
+      // Checked before narrowing: a float64 beyond float32's range has no float32 value.
+      if (!(std::abs(wide) <= std::numeric_limits<float>::max())) {
+        fail(name, "value " + std::to_string(i) + " is not a finite float32 number");
+      }
       array.data[i] = static_cast<float>(wide);
     }
   }

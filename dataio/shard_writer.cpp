@@ -11,11 +11,17 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// Builds the shard in memory (HDF5's core driver) and hands back its bytes: the disk is then
+// written by write_file_atomically, so a full disk is an IoError with the system's reason and
+// never a half-closed HDF5 file (which libhdf5 would crash on at exit).
 class ShardFileWriter {
  public:
-  ShardFileWriter(const fs::path& temp, const fs::path& reported) : reported_(reported) {
+  explicit ShardFileWriter(const fs::path& reported) : reported_(reported) {
     silence_hdf5_errors();
-    file_ = H5Handle(H5Fcreate(temp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
+    H5Handle access(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+    constexpr std::size_t kGrowth = 16 << 20;
+    check(access.valid() && H5Pset_fapl_core(access.get(), kGrowth, false) >= 0, "cannot set up an in-memory file");
+    file_ = H5Handle(H5Fcreate(reported.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access.get()), H5Fclose);
     check(file_.valid(), "cannot create HDF5 file");
   }
 
@@ -60,9 +66,15 @@ class ShardFileWriter {
                   pointers.data());
   }
 
-  void close() {
+  // The finished file's bytes.
+  std::string image() {
     check(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL) >= 0, "flush failed");
+    const ssize_t size = H5Fget_file_image(file_.get(), nullptr, 0);
+    check(size > 0, "cannot size the file image");
+    std::string bytes(static_cast<std::size_t>(size), '\0');
+    check(H5Fget_file_image(file_.get(), bytes.data(), bytes.size()) == size, "cannot copy the file image");
     file_.reset();
+    return bytes;
   }
 
  private:
@@ -107,9 +119,9 @@ void write_shard(const fs::path& path, const ShardAttributes& attributes,
     mel.insert(mel.end(), u.mel.begin(), u.mel.end());
   }
 
-  AtomicFile file(path);
+  std::string bytes;
   {
-    ShardFileWriter writer(file.temp_path(), path);
+    ShardFileWriter writer(path);
     const auto audio_chunk = static_cast<hsize_t>(chunking.audio_chunk);
     const hsize_t mel_chunk = std::max<hsize_t>(1, audio_chunk / attributes.hop_length);
     const hsize_t n = utterances.size();
@@ -129,9 +141,12 @@ void write_shard(const fs::path& path, const ShardAttributes& attributes,
     writer.write_int_attribute(shard::kHopLength, attributes.hop_length);
     writer.write_int_attribute(shard::kNMels, attributes.n_mels);
     writer.write_int_attribute(shard::kVersion, shard::kFormatVersion);
-    writer.close();
+    // The concatenated copies are in the file image now; free them before it is copied out.
+    audio = {};
+    mel = {};
+    bytes = writer.image();
   }
-  file.commit();
+  write_file_atomically(path, bytes);
 }
 
 }  // namespace wn

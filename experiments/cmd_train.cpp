@@ -3,7 +3,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -62,7 +64,11 @@ void run(const TrainArgs& args) {
   const DistributedEnv env = distributed_env();
   if (args.nproc > 1 && env.launcher == "none") {
     // Parent of a local job: start the workers (same arguments) and watch them.
-    const SpawnOutcome outcome = run_local_workers(args.argv, args.nproc);
+    // A worker stopped for half the collective timeout is named and killed before its peers'
+    // timeouts fire, so they fail on a lost peer and the message says which rank it was.
+    const auto stopped_limit = std::chrono::milliseconds(
+        std::max<int64_t>(1000, static_cast<int64_t>(config.train.dist_timeout_s * 500.0)));
+    const SpawnOutcome outcome = run_local_workers(args.argv, args.nproc, stopped_limit);
     if (outcome.exit_code != 0) throw UserError(outcome.message);
     return;
   }

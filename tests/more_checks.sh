@@ -48,8 +48,8 @@ run_fuzz() {
     if "$san/tests/fuzz/fuzz_$harness" "${dict[@]}" -max_total_time="$seconds" -timeout=20 \
         -rss_limit_mb=3072 -malloc_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix="$work/$harness/artifacts/" "$work/$harness/corpus" >"$log" 2>&1; then
-      echo "fuzz $harness: $(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | grep -o '[0-9]*$') runs in ${seconds} s," \
-           "$(grep -o 'stat::average_exec_per_sec: [0-9]*' "$log" | grep -o '[0-9]*$')/s, corpus $(ls "$work/$harness/corpus" | wc -l) inputs, no failure"
+      echo "fuzz $harness: $(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$') runs in ${seconds} s," \
+           "$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$')/s, corpus $(ls "$work/$harness/corpus" | wc -l) inputs, no failure"
     else
       echo "fuzz $harness: FAILED, input kept in $work/$harness/artifacts/; log $log:"
       grep -E "fuzz rule broken|ERROR: |runtime error|SUMMARY" "$log" | head -5

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The README promises two commands (set up + run the main job; run the tests) and CI must run
-# exactly those. Each sits in the code block after a marker comment in README.md.
+# The README promises two commands (set up + run the main job; run the tests) and its more checks,
+# and CI must run exactly those. Each sits in the code block after a marker comment in README.md.
 set -euo pipefail
 root=${1:-.}
 command_after() {
@@ -10,7 +10,7 @@ command_after() {
     seen && inside { print }' "$root/README.md"
 }
 status=0
-for marker in command:setup command:test; do
+for marker in command:setup command:test command:more; do
   cmd=$(command_after "$marker")
   if [ -z "$cmd" ]; then
     echo "README.md: no command found after <!-- $marker -->"

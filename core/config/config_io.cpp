@@ -234,15 +234,32 @@ class FieldEmitter {
 
 }  // namespace
 
+namespace {
+
+// Past parsing, a YAML document can still surprise the tree walk (a mapping used as a key, say):
+// whatever yaml-cpp then throws is the config's fault, reported as such.
+template <class Resolve>
+Config resolving(const std::string& origin, Resolve&& resolve) {
+  try {
+    return resolve();
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(origin + ": " + e.what());
+  }
+}
+
+}  // namespace
+
 Config resolve_config(const std::optional<std::filesystem::path>& file,
                       const std::vector<std::string>& overrides) {
-  YAML::Node root = file ? load_yaml_with_includes(*file) : YAML::Node(YAML::NodeType::Map);
-  return resolve_tree(root, overrides);
+  return resolving(file ? file->string() : "overrides", [&] {
+    YAML::Node root = file ? load_yaml_with_includes(*file) : YAML::Node(YAML::NodeType::Map);
+    return resolve_tree(root, overrides);
+  });
 }
 
 Config config_from_yaml(const std::string& yaml_text, const std::string& origin,
                         const std::vector<std::string>& overrides) {
-  return resolve_tree(parse_yaml_mapping(yaml_text, origin), overrides);
+  return resolving(origin, [&] { return resolve_tree(parse_yaml_mapping(yaml_text, origin), overrides); });
 }
 
 std::string config_to_yaml(const Config& config, bool with_comments) {

@@ -21,7 +21,13 @@ void WeightAverage::update(const std::vector<std::pair<std::string, torch::Tenso
 void WeightAverage::load(const std::vector<std::pair<std::string, torch::Tensor>>& averages, int64_t updates) {
   torch::NoGradGuard no_grad;
   if (averages.size() != shadow_.size()) throw std::invalid_argument("EMA state does not match the model");
-  for (std::size_t i = 0; i < shadow_.size(); ++i) shadow_[i].second.copy_(averages[i].second);
+  for (std::size_t i = 0; i < shadow_.size(); ++i) {
+    const auto& [name, values] = averages[i];
+    if (name != shadow_[i].first || !values.sizes().equals(shadow_[i].second.sizes())) {
+      throw std::invalid_argument("EMA state for " + shadow_[i].first + " is missing or has another shape");
+    }
+    shadow_[i].second.copy_(values);
+  }
   updates_ = updates;
 }
 

@@ -291,6 +291,11 @@ TrainerResult train(const TrainerOptions& options) {
   WeightAverage ema(named_state(module), tc.ema_decay);
 
   CheckpointDirectory checkpoints(options.run_dir);
+  if (primary) {
+    if (const int removed = checkpoints.remove_stale_temporaries()) {
+      WN_LOG(info) << "removed " << removed << " unfinished checkpoint write(s) of an interrupted run";
+    }
+  }
   TrainState state;
   state.config_yaml = config_to_yaml(config);
   state.model_type = config.model.type;

@@ -191,6 +191,38 @@ TEST(TrainCli, SpawnerStopsAllWorkersWhenOneDies) {
       << test::read_text(job.dir / "parent.log");
 }
 
+// A worker stopped by a signal never exits and never answers; its peers would only see a timeout.
+TEST(TrainCli, SpawnerNamesAndKillsAStoppedWorker) {
+  Job job({"train.max_steps=1000000", "train.checkpoint_every=1000000", "train.dist_timeout_s=4"});
+  const pid_t parent = start(job.train_args("run", {"--nproc", "2"}), {}, job.dir / "parent.log");
+  ASSERT_TRUE(wait_for_file(job.dir / "run", "events.out", std::chrono::seconds(60)));
+  pid_t victim = 0;
+  std::string victim_rank;
+  for (const auto& e : fs::directory_iterator("/proc")) {
+    std::ifstream stat(e.path() / "stat");
+    std::string pid, name, state;
+    pid_t ppid = 0;
+    if (!(stat >> pid >> name >> state >> ppid) || ppid != parent) continue;
+    victim = std::stoi(pid);
+    std::ifstream environ(e.path() / "environ");
+    for (std::string var; std::getline(environ, var, '\0');) {
+      if (var.rfind("RANK=", 0) == 0) victim_rank = var.substr(5);
+    }
+  }
+  ASSERT_GT(victim, 0);
+  ASSERT_FALSE(victim_rank.empty());
+  kill(victim, SIGSTOP);
+  const auto stopped_at = Clock::now();
+  const int status = wait_bounded(parent, std::chrono::seconds(60));
+  const double took = std::chrono::duration<double>(Clock::now() - stopped_at).count();
+  kill(victim, SIGKILL);  // in case the spawner did not
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 2) << test::read_text(job.dir / "parent.log");
+  EXPECT_LT(took, 4 + 15) << "named within the collective timeout and the workers' grace";
+  EXPECT_NE(test::read_text(job.dir / "parent.log").find("worker rank " + victim_rank + " stopped responding"),
+            std::string::npos)
+      << test::read_text(job.dir / "parent.log");
+}
+
 TEST(TrainCli, SigintToTheSpawnerStopsWorkersGracefully) {
   Job job({"train.max_steps=1000000", "train.checkpoint_every=1000000"});
   const pid_t parent = start(job.train_args("run", {"--nproc", "2"}), {}, job.dir / "parent.log");

@@ -53,6 +53,7 @@ struct Base {
     const fs::path path = wn::fuzz::scratch_dir() / "base.pt";
     wn::save_training_checkpoint(path, model->module(), *adam, *ema, state);
     dict = wn::load_checkpoint_file(path);
+    (void)dict.erase("checksums");  // written afresh by every save
   }
 };
 
@@ -82,9 +83,13 @@ c10::impl::GenericDict edit_tensors(const c10::impl::GenericDict& tensors, wn::f
   auto it = out.begin();
   for (auto skip = p.int_in<std::size_t>(0, out.size() - 1); skip > 0; --skip) ++it;
   const std::string name = it->key().toStringRef();
+  if (!it->value().isTensor()) {  // an earlier edit put something else here
+    out.insert_or_assign(name, torch::zeros({1}));
+    return out;
+  }
   const at::Tensor t = it->value().toTensor();
   switch (p.int_in(0, 5)) {
-    case 0: out.erase(name); break;
+    case 0: (void)out.erase(name); break;
     case 1: out.insert_or_assign(name, t.reshape({-1}).clone()); break;
     case 2: out.insert_or_assign(name, t.numel() > 1 ? t.reshape({-1}).slice(0, 1).clone() : torch::zeros({2})); break;
     case 3: {
@@ -96,7 +101,7 @@ c10::impl::GenericDict edit_tensors(const c10::impl::GenericDict& tensors, wn::f
     }
     case 4: out.insert_or_assign(name, t.to(torch::kInt64)); break;
     default: {
-      out.erase(name);
+      (void)out.erase(name);
       out.insert(name + p.text(4), t);
       break;
     }
@@ -115,7 +120,7 @@ c10::impl::GenericDict edited_checkpoint(wn::fuzz::FuzzBytes& p) {
     const std::string key = keys[p.int_in<std::size_t>(0, keys.size() - 1)];
     const int kind = p.int_in(0, 3);
     if (kind == 0) {
-      dict.erase(key);
+      (void)dict.erase(key);
     } else if (kind == 1) {
       dict.insert_or_assign(key, random_value(p));
     } else if (kind == 2 && dict.at(key).isGenericDict()) {

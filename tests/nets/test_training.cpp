@@ -169,7 +169,11 @@ TEST(Checkpoint, DirectoryListsLatestAndPrunes) {
     save_checkpoint_file(checkpoints.path_for(step), d);
   }
   test::write_text(dir / "notes.pt", "x");
+  test::write_text(dir / "checkpoint_000000120.pt.tmp.4242.0", "half a checkpoint of a killed run");
   EXPECT_EQ(checkpoints.latest()->filename(), "checkpoint_000000100.pt");
+  EXPECT_EQ(checkpoints.remove_stale_temporaries(), 1);
+  EXPECT_FALSE(std::filesystem::exists(dir / "checkpoint_000000120.pt.tmp.4242.0"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "notes.pt"));
   checkpoints.prune(2);
   ASSERT_EQ(checkpoints.list().size(), 2u);
   EXPECT_EQ(checkpoints.list()[0].filename(), "checkpoint_000000020.pt");

@@ -53,7 +53,7 @@ lose_worker() {
   launcher=$REPLY
   local i end=$((SECONDS + 120))
   until [[ $(grep -c "of 2 joined" "$log.err" 2>/dev/null) == 2 ]] && { [[ -z $marker ]] || grep -q "$marker" "$log.err"; }; do
-    if ((SECONDS > end)) || [[ -z $launcher ]] || ! kill -0 "$launcher" 2>/dev/null; then
+    if ((SECONDS > end)) || [[ -z $launcher ]] || ! running "$BG"; then
       fail "$name: the workers did not start: $(tail -2 "$log.err" | tr '\n' ' ')"
       LINE="$name: no start"
       kill_group "$BG"
@@ -77,16 +77,27 @@ lose_worker() {
   local t0 survivor_ms=- launcher_ms=- limit_ms=$(((TIMEOUT + GRACE + 5) * 1000))
   t0=$(now_ms)
   kill "-$sig" "$victim"
-  # Watch both exits (a worker is reaped by the launcher, the launcher by timeout at once).
+  # Watch both exits (a worker is reaped by the launcher at once; timeout exits with the
+  # launcher).
   while (($(now_ms) - t0 < limit_ms + 5000)); do
     if [[ $survivor_ms == - ]] && ! kill -0 "$survivor" 2>/dev/null; then survivor_ms=$(($(now_ms) - t0)); fi
-    if ! kill -0 "$launcher" 2>/dev/null; then launcher_ms=$(($(now_ms) - t0)); break; fi
+    if ! running "$BG"; then launcher_ms=$(($(now_ms) - t0)); break; fi
     sleep 0.1
   done
-  kill -CONT "$victim" 2>/dev/null || :   # gone already unless the launcher hung too
+  # Once the launcher is gone, nothing it started may be left running (or stopped).
+  local left=
+  if [[ $launcher_ms != - ]]; then
+    sleep 0.5
+    left=$(pgrep -g "$BG" | grep -vx "$BG" | tr '\n' ' ') || :
+  fi
+  # A launcher that exited has reaped the victim; otherwise the victim may still be stopped.
+  [[ $launcher_ms != - ]] || kill -CONT "$victim" 2>/dev/null || :
   kill_group "$BG"
   wait_bg "$BG"
-  LINE="$name: SIG$sig to rank $rank after ${delay} ms: survivor exited after ${survivor_ms} ms, launcher after ${launcher_ms} ms with status $STATUS; $(last_error "$log.err")"
+  local error
+  error=$(last_error "$log.err")
+  LINE="$name: SIG$sig to rank $rank after ${delay} ms: survivor exited after ${survivor_ms} ms, launcher after ${launcher_ms} ms with status $STATUS; ${error:-no error line}"
+  [[ -z $left ]] || fail "$name: processes left after the launcher exited: $left"
   if [[ $launcher_ms == - ]]; then
     fail "$name: hang: the launcher had not exited $(((limit_ms + 5000) / 1000)) s after SIG$sig to rank $rank (survivor: ${survivor_ms} ms); $(grep -h 'error' "$log.err" | head -2 | tr '\n' ' ')"
     return

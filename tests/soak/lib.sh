@@ -6,7 +6,7 @@
 
 SOAK_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 SOAK_FAILURES=0
-SOAK_STARTED=()   # process groups we started (timeout makes itself a group leader)
+SOAK_STARTED=()   # process groups we started and have not reaped (timeout leads each group)
 SOAK_MOUNTS=()    # tmpfs mounts to undo
 SOAK_ROUNDS_PASSED=0
 
@@ -43,8 +43,8 @@ soak_cleanup() {
   local status=$? pgid m
   trap - EXIT
   for pgid in "${SOAK_STARTED[@]}"; do
-    # Most have exited already, so a failing kill is expected here. SIGCONT first: a stopped
-    # process would otherwise keep a pending SIGTERM from timeout forever (SIGKILL works anyway).
+    # Only groups whose leader we have not reaped: their id cannot have been reused. SIGCONT
+    # first, for a stopped process (SIGKILL works anyway). A group may be gone by now.
     kill -CONT -- "-$pgid" 2>/dev/null || :
     kill -KILL -- "-$pgid" 2>/dev/null || :
   done
@@ -93,8 +93,10 @@ start_bg() {
 
 # STATUS = exit status of the background run BG (no set -e abort on non-zero).
 wait_bg() {
+  local i
   STATUS=0
   { wait "$1" || STATUS=$?; } 2>/dev/null   # without bash's "Killed" job notice
+  for i in "${!SOAK_STARTED[@]}"; do [[ ${SOAK_STARTED[i]} != "$1" ]] || unset "SOAK_STARTED[i]"; done
 }
 
 # run_fg LOG BOUND CMD...: start_bg + wait_bg.
@@ -103,30 +105,38 @@ run_fg() {
   wait_bg "$BG"
 }
 
-# SIGKILL the whole group of a start_bg run. It may have finished already (then nothing is
-# left to kill and kill fails; the caller tells the two cases apart by the exit status).
+# SIGKILL the whole group of a start_bg run (before wait_bg reaps its leader, so the id is
+# still ours). It may have finished already (then nothing is left to kill and kill fails; the
+# caller tells the two cases apart by the exit status).
 kill_group() {
   kill -KILL -- "-$1" 2>/dev/null || kill -KILL "$1" 2>/dev/null || :
 }
 
-# REPLY = pid of the program timeout started for BG (empty if it exited already).
+# running BG: true while the start_bg run BG has not exited (its timeout process, which exits
+# with the program, stays a zombie until wait_bg, so its pid cannot be reused meanwhile).
+running() {
+  local state=Z
+  { read -r _ _ state _ <"/proc/$1/stat"; } 2>/dev/null || :
+  [[ $state != Z ]]
+}
+
+# REPLY = pid of the program timeout started for BG (empty if the run has exited).
 tool_pid() {
-  local bg=$1 i
+  local i
   REPLY=
   for ((i = 0; i < 500; i++)); do
-    REPLY=$(pgrep -P "$bg" | head -1) || :
-    [[ -n $REPLY ]] && return 0
-    kill -0 "$bg" 2>/dev/null && [[ $(cut -d' ' -f3 "/proc/$bg/stat" 2>/dev/null) != Z ]] || return 0
+    REPLY=$(pgrep -P "$1" | head -1) || :
+    [[ -z $REPLY ]] && running "$1" || return 0
     sleep 0.01
   done
 }
 
-# wait_for_file PID GLOB: returns 0 as soon as a file matching GLOB exists (polled without
-# sleeping: a file write lasts milliseconds), 1 if PID exits first or 120 s pass.
+# wait_for_file BG GLOB: returns 0 as soon as a file matching GLOB exists (polled without
+# sleeping: a file write lasts milliseconds), 1 if the run BG exits first or 120 s pass.
 wait_for_file() {
-  local pid=$1 glob=$2 end=$((SECONDS + 120))
-  while kill -0 "$pid" 2>/dev/null && ((SECONDS < end)); do
-    compgen -G "$glob" >/dev/null && return 0
+  local end=$((SECONDS + 120))
+  while running "$1" && ((SECONDS < end)); do
+    compgen -G "$2" >/dev/null && return 0
   done
   return 1
 }

@@ -79,8 +79,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
     # Every third round: the kill lands inside the first shard write after the delay (a write
     # lasts milliseconds, so uniform moments alone rarely hit one).
     when="in the first shard write after $delay ms"
-    tool_pid "$BG"
-    [[ -z $REPLY ]] || wait_for_file "$REPLY" "$out/*.h5.tmp.*" || when="$when (none came)"
+    wait_for_file "$BG" "$out/*.h5.tmp.*" || when="$when (none came)"
   fi
   kill_group "$BG"
   wait_bg "$BG"
