@@ -11,8 +11,12 @@
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 #endif
 
+#include <condition_variable>
 #include <cstdlib>
+#include <functional>
+#include <mutex>
 #include <regex>
+#include <thread>
 
 #include "core/errors.h"
 
@@ -40,11 +44,110 @@ bool is_loopback(const std::string& host) {
   return host == "localhost" || host.rfind("127.", 0) == 0 || host == "::1";
 }
 
+// Every rank bumps a counter in the rendezvous store once a second, from a connection of its
+// own. A failed or timed-out collective does not say whom it waited for; the counters that stopped
+// moving do (a killed, stopped or hung rank), and a store that no longer answers means rank 0,
+// which hosts it, is gone.
+class Heartbeat {
+ public:
+  using StoreFactory = std::function<c10::intrusive_ptr<c10d::Store>()>;
+  static constexpr std::chrono::milliseconds kInterval{1000};
+
+  Heartbeat(StoreFactory connect, int rank, int world_size)
+      : connect_(std::move(connect)), rank_(rank), world_size_(world_size), thread_([this] { beat(); }) {}
+
+  ~Heartbeat() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stopping_ = true;
+    }
+    changed_.notify_all();
+    thread_.join();
+  }
+
+  // Ranks other than this one whose counter did not move for `window`; {0} when the store does
+  // not answer. Empty when every peer is alive (the failure was something else).
+  std::vector<int> silent_ranks(std::chrono::milliseconds window) const {
+    try {
+      const auto store = connect_();
+      const std::vector<int64_t> before = counters(*store);
+      std::this_thread::sleep_for(window);
+      const std::vector<int64_t> after = counters(*store);
+      std::vector<int> silent;
+      for (int r = 0; r < world_size_; ++r) {
+        if (r != rank_ && after[static_cast<std::size_t>(r)] == before[static_cast<std::size_t>(r)]) silent.push_back(r);
+      }
+      return silent;
+    } catch (const std::exception&) {
+      return rank_ == 0 ? std::vector<int>{} : std::vector<int>{0};
+    }
+  }
+
+  // The latest counter of `rank` as seen from here, or -1 when the store does not answer.
+  int64_t counter_of(int rank) const {
+    try {
+      const auto store = connect_();
+      return counters(*store)[static_cast<std::size_t>(rank)];
+    } catch (const std::exception&) {
+      return -1;
+    }
+  }
+
+ private:
+  static std::string key(int rank) { return "wavenet/alive/" + std::to_string(rank); }
+
+  std::vector<int64_t> counters(c10d::Store& store) const {
+    std::vector<int64_t> values(static_cast<std::size_t>(world_size_), 0);
+    for (int r = 0; r < world_size_; ++r) {
+      if (!store.check({key(r)})) continue;
+      const std::vector<uint8_t> bytes = store.get(key(r));
+      values[static_cast<std::size_t>(r)] = std::stoll(std::string(bytes.begin(), bytes.end()));
+    }
+    return values;
+  }
+
+  void beat() {
+    c10::intrusive_ptr<c10d::Store> store;
+    int64_t count = 0;
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (!stopping_) {
+      lock.unlock();
+      try {
+        if (!store) store = connect_();
+        const std::string text = std::to_string(++count);
+        store->set(key(rank_), std::vector<uint8_t>(text.begin(), text.end()));
+      } catch (const std::exception&) {
+        store.reset();  // the store host is gone; the collectives will say so
+      }
+      lock.lock();
+      changed_.wait_for(lock, kInterval, [this] { return stopping_; });
+    }
+  }
+
+  StoreFactory connect_;
+  int rank_;
+  int world_size_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+std::string rank_list(const std::vector<int>& ranks) {
+  std::string text = ranks.size() == 1 ? "rank " : "ranks ";
+  for (std::size_t i = 0; i < ranks.size(); ++i) text += (i ? ", " : "") + std::to_string(ranks[i]);
+  return text;
+}
+
 class C10dCommunicator final : public Communicator {
  public:
   C10dCommunicator(c10::intrusive_ptr<c10d::Store> store, c10::intrusive_ptr<c10d::ProcessGroup> group,
-                   std::string backend)
-      : store_(std::move(store)), group_(std::move(group)), backend_(std::move(backend)) {}
+                   std::string backend, Heartbeat::StoreFactory connect, std::chrono::milliseconds timeout)
+      : store_(std::move(store)),
+        group_(std::move(group)),
+        backend_(std::move(backend)),
+        timeout_(timeout),
+        heartbeat_(std::make_unique<Heartbeat>(std::move(connect), group_->getRank(), group_->getSize())) {}
 
   int rank() const override { return group_->getRank(); }
   int world_size() const override { return group_->getSize(); }
@@ -97,31 +200,55 @@ class C10dCommunicator final : public Communicator {
 
   void barrier() override { wait(group_->barrier()); }
 
+  // Rank 0's solo work (evaluation, a checkpoint) may take long, so the wait is `timeout`; but a
+  // rank 0 whose heartbeat stops for the collective timeout is reported then, not hours later.
   void wait_for_primary(const std::string& key, std::chrono::milliseconds timeout) override {
     const std::string full = "wavenet/primary/" + key;
     try {
       if (rank() == 0) {
         store_->set(full, std::vector<uint8_t>{1});
-      } else {
-        store_->wait({full}, timeout);
+        return;
       }
+      const auto start = std::chrono::steady_clock::now();
+      int64_t last_beat = heartbeat_->counter_of(0);
+      auto last_change = start, last_look = start;
+      while (!store_->check({full})) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        const auto now = std::chrono::steady_clock::now();
+        if (now - start > timeout) throw UserError("distributed training: rank 0 did not finish " + key + " in time");
+        if (now - last_look < Heartbeat::kInterval) continue;
+        last_look = now;
+        const int64_t beat = heartbeat_->counter_of(0);
+        if (beat >= 0 && beat != last_beat) last_change = now;
+        last_beat = beat;
+        if (now - last_change > timeout_) {
+          throw UserError("distributed training: rank 0 stopped responding during " + key + " (no heartbeat for " +
+                          std::to_string(timeout_.count() / 1000) + " s)");
+        }
+      }
+    } catch (const UserError&) {
+      throw;
     } catch (const std::exception& e) {
-      throw UserError("distributed training: rank 0 did not finish " + key + " in time (" + short_message(e) + ")");
+      // The store lives in rank 0: when it stops answering, so has rank 0.
+      throw UserError("distributed training: rank 0 stopped responding during " + key + " (" + short_message(e) + ")");
     }
   }
 
  private:
-  static void wait(const c10::intrusive_ptr<c10d::Work>& work) {
+  void wait(const c10::intrusive_ptr<c10d::Work>& work) const {
     try {
       work->wait();
     } catch (const std::exception& e) {
-      throw UserError(std::string("distributed training: a peer failed or timed out (") +
-                      short_message(e) + ")");
+      const std::vector<int> silent = heartbeat_->silent_ranks(3 * Heartbeat::kInterval);
+      const std::string who = silent.empty() ? "a peer failed or timed out" : rank_list(silent) + " stopped responding";
+      throw UserError("distributed training: " + who + " (" + short_message(e) + ")");
     }
   }
   c10::intrusive_ptr<c10d::Store> store_;
   c10::intrusive_ptr<c10d::ProcessGroup> group_;
   std::string backend_;
+  std::chrono::milliseconds timeout_;
+  std::unique_ptr<Heartbeat> heartbeat_;
 };
 
 }  // namespace
@@ -191,13 +318,25 @@ std::unique_ptr<Communicator> Communicator::connect(const DistributedEnv& env, b
     store = c10::make_intrusive<c10d::PrefixStore>("/worker/attempt_" + env.restart_count, store);
   }
   store->setTimeout(timeout);
+  // Short-lived client connections to the same store, for the heartbeat (a connection is used by
+  // one thread at a time: the heartbeat's own, or one made for a question after a failure).
+  const Heartbeat::StoreFactory connect_client = [env] {
+    c10d::TCPStoreOptions client;
+    client.port = static_cast<std::uint16_t>(env.master_port);
+    client.isServer = false;
+    client.waitWorkers = false;
+    client.timeout = std::chrono::milliseconds(3000);
+    c10::intrusive_ptr<c10d::Store> s = c10::make_intrusive<c10d::TCPStore>(env.master_addr, client);
+    if (env.agent_store) s = c10::make_intrusive<c10d::PrefixStore>("/worker/attempt_" + env.restart_count, s);
+    return s;
+  };
 
 #ifdef USE_C10D_NCCL
   if (use_cuda) {
     auto nccl_options = c10d::ProcessGroupNCCL::Options::create();
     nccl_options->timeout = timeout;
     auto group = c10::make_intrusive<c10d::ProcessGroupNCCL>(store, env.rank, env.world_size, nccl_options);
-    return std::make_unique<C10dCommunicator>(store, group, "nccl");
+    return std::make_unique<C10dCommunicator>(store, group, "nccl", connect_client, timeout);
   }
 #else
   (void)use_cuda;
@@ -211,7 +350,7 @@ std::unique_ptr<Communicator> Communicator::connect(const DistributedEnv& env, b
   gloo_options->threads = 2;
   try {
     auto group = c10::make_intrusive<c10d::ProcessGroupGloo>(store, env.rank, env.world_size, gloo_options);
-    return std::make_unique<C10dCommunicator>(store, group, "gloo");
+    return std::make_unique<C10dCommunicator>(store, group, "gloo", connect_client, timeout);
   } catch (const std::exception& e) {
     throw UserError(std::string("distributed rendezvous failed: ") + short_message(e));
   }
