@@ -141,6 +141,26 @@ wait_for_file() {
   return 1
 }
 
+# One round of a kill soak: starts "$@" in the background ($BOUND-limited, log $1), waits a random
+# moment in (0, $T) ms and kills its process group. Every third round ($2) the kill waits instead
+# for the first write of a file matching $3 after that moment (a write lasts milliseconds, so
+# uniform moments alone rarely hit one); $4 names such a write. Sets WHEN and STATUS.
+kill_round() {
+  local log=$1 round=$2 temp_glob=$3 write=$4 delay
+  shift 4
+  rand_between 1 $((T - 1))
+  delay=$REPLY
+  start_bg "$log" "$BOUND" "$@"
+  sleep_ms "$delay"
+  WHEN="at $delay of $T ms"
+  if ((round % 3 == 0)); then
+    WHEN="in the first $write after $delay ms"
+    wait_for_file "$BG" "$temp_glob" || WHEN="$WHEN (none came)"
+  fi
+  kill_group "$BG"
+  wait_bg "$BG"
+}
+
 # A small speech corpus, deterministic (espeak-ng output depends only on voice, speed, text):
 # make_corpus DIR VOICES SENTENCES_PER_VOICE
 make_corpus() {

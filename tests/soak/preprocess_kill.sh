@@ -67,22 +67,11 @@ chain=1
 out=$WORK/chain$chain
 for ((r = 1; r <= ROUNDS; r++)); do
   failures_before=$SOAK_FAILURES
-  rand_between 1 $((T - 1))
-  delay=$REPLY
   expect=$(resumable "$out")
   log=$WORK/round$r.log
   set_args "$out"
-  start_bg "$log" "$BOUND" "$WAVENET" "${ARGS[@]}"
-  sleep_ms "$delay"
-  when="at $delay of $T ms"
-  if ((r % 3 == 0)); then
-    # Every third round: the kill lands inside the first shard write after the delay (a write
-    # lasts milliseconds, so uniform moments alone rarely hit one).
-    when="in the first shard write after $delay ms"
-    wait_for_file "$BG" "$out/*.h5.tmp.*" || when="$when (none came)"
-  fi
-  kill_group "$BG"
-  wait_bg "$BG"
+  kill_round "$log" "$r" "$out/*.h5.tmp.*" "shard write" "$WAVENET" "${ARGS[@]}"
+  when=$WHEN
   resumed=$(logged_resume "$log")
   # A killed run may not have logged its decision yet; a finished one has, if it kept any.
   if [[ $resumed != - && $resumed != "$expect" ]] || [[ $resumed == - && $STATUS == 0 && $expect != 0 ]]; then
@@ -92,7 +81,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
     137)
       what="killed"
       if ! problems=$(check_preprocess_partial "$ref" "$out"); then
-        fail "round $r: after the kill at $delay ms: $problems"
+        fail "round $r: after the kill $when: $problems"
       fi
       ;;
     0)

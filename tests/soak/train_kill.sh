@@ -113,22 +113,11 @@ chain=1
 run=$WORK/chain$chain
 for ((r = 1; r <= ROUNDS; r++)); do
   failures_before=$SOAK_FAILURES
-  rand_between 1 $((T - 1))
-  delay=$REPLY
   expected=$(latest_checkpoint "$run")
   log=$WORK/round$r.log
   set_args "$run"
-  start_bg "$log" "$BOUND" "$WAVENET" "${ARGS[@]}"
-  sleep_ms "$delay"
-  when="at $delay of $T ms"
-  if ((r % 3 == 0)); then
-    # Every third round: the kill lands inside the first checkpoint write after the delay (a write
-    # lasts milliseconds, so uniform moments alone rarely hit one).
-    when="in the first checkpoint write after $delay ms"
-    wait_for_file "$BG" "$run/checkpoint_*.pt.tmp.*" || when="$when (none came)"
-  fi
-  kill_group "$BG"
-  wait_bg "$BG"
+  kill_round "$log" "$r" "$run/checkpoint_*.pt.tmp.*" "checkpoint write" "$WAVENET" "${ARGS[@]}"
+  when=$WHEN
   problems=$(check_resume "$log" "$expected" "$STATUS")
   [[ -z $problems ]] || fail "round $r: $problems"
   case $STATUS in
@@ -136,7 +125,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
       what="killed"
       compgen -G "$run/checkpoint_*.pt.tmp.*" >/dev/null && what="killed in a checkpoint write"
       problems=$(check_after_kill "$run")
-      [[ -z $problems ]] || fail "round $r: after the kill at $delay ms: $problems"
+      [[ -z $problems ]] || fail "round $r: after the kill $when: $problems"
       ;;
     0)
       what="finished before the kill"
