@@ -9,11 +9,11 @@
 
 extern char** environ;
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <fstream>
-#include <algorithm>
 #include <thread>
 
 #include "core/errors.h"
