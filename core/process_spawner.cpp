@@ -14,6 +14,7 @@ extern char** environ;
 #include <chrono>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <thread>
 
 #include "core/errors.h"
@@ -77,6 +78,59 @@ void stop_all(const std::vector<pid_t>& pids, std::vector<bool>& running) {
       running[r] = false;
     }
   }
+}
+
+
+// The outcome when worker `rank` exited with `status` (none when it succeeded). A peer that
+// stopped responding makes the others fail: it is named, not the first to notice.
+std::optional<SpawnOutcome> exit_outcome(std::size_t rank, int status, const std::vector<pid_t>& pids,
+                                         const std::vector<bool>& running) {
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return std::nullopt;
+  for (std::size_t other = 0; other < pids.size(); ++other) {
+    if (running[other] && is_stopped(pids[other])) {
+      return SpawnOutcome{2, "worker rank " + std::to_string(other) + " stopped responding (stopped by a signal) and rank " +
+                                 std::to_string(rank) + " " + describe_status(status)};
+    }
+  }
+  return SpawnOutcome{WIFEXITED(status) ? WEXITSTATUS(status) : 1,
+                      "worker rank " + std::to_string(rank) + " " + describe_status(status)};
+}
+
+// Polled rather than blocking in wait(): a worker stopped by a signal never exits, and its peers
+// would only time out without knowing whom they waited for. Returns when all succeeded, or stops
+// the others at the first failure or at a worker stopped for longer than `stopped_limit`.
+SpawnOutcome watch_workers(const std::vector<pid_t>& pids, std::vector<bool>& running,
+                           std::chrono::milliseconds stopped_limit) {
+  using Clock = std::chrono::steady_clock;
+  std::vector<Clock::time_point> stopped_since(pids.size());
+  std::optional<SpawnOutcome> failure;
+  while (!failure && std::find(running.begin(), running.end(), true) != running.end()) {
+    int status = 0;
+    const pid_t pid = waitpid(-1, &status, WNOHANG);
+    if (pid < 0 && errno != EINTR) break;  // ECHILD: nothing left to wait for
+    for (std::size_t r = 0; pid > 0 && r < pids.size(); ++r) {
+      if (pids[r] != pid) continue;
+      running[r] = false;
+      failure = exit_outcome(r, status, pids, running);
+    }
+    const auto now = Clock::now();
+    for (std::size_t r = 0; r < pids.size() && !failure; ++r) {
+      if (!running[r] || !is_stopped(pids[r])) {
+        stopped_since[r] = {};
+      } else if (stopped_since[r] == Clock::time_point{}) {
+        stopped_since[r] = now;
+      } else if (now - stopped_since[r] > stopped_limit) {
+        const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(stopped_limit).count();
+        failure = SpawnOutcome{2, "worker rank " + std::to_string(r) + " stopped responding (stopped by a signal for " +
+                                      std::to_string(seconds) + " s)"};
+      }
+    }
+    if (pid <= 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  if (!failure) return SpawnOutcome{};
+  failure->message += "; stopped the other workers";
+  stop_all(pids, running);
+  return *failure;
 }
 
 }  // namespace
@@ -159,47 +213,7 @@ SpawnOutcome run_local_workers(const std::vector<std::string>& argv, int nproc,
     g_worker_count = rank + 1;
   }
 
-  // Polled rather than blocking in wait(): a worker stopped by a signal never exits, and its
-  // peers would only time out without knowing whom they waited for.
-  SpawnOutcome outcome;
-  std::vector<std::chrono::steady_clock::time_point> stopped_since(pids.size());
-  const auto fail = [&](std::size_t rank, const std::string& what, int exit_code) {
-    outcome.exit_code = exit_code;
-    outcome.message = "worker rank " + std::to_string(rank) + " " + what + "; stopped the other workers";
-    stop_all(pids, running);
-  };
-  while (std::find(running.begin(), running.end(), true) != running.end() && outcome.exit_code == 0) {
-    int status = 0;
-    const pid_t pid = waitpid(-1, &status, WNOHANG);
-    if (pid < 0 && errno != EINTR) break;  // ECHILD: nothing left to wait for
-    for (std::size_t r = 0; pid > 0 && r < pids.size(); ++r) {
-      if (pids[r] != pid) continue;
-      running[r] = false;
-      if (WIFEXITED(status) && WEXITSTATUS(status) == 0) continue;
-      // A peer that stopped responding makes the others fail: name it, not the first to notice.
-      std::size_t culprit = r;
-      for (std::size_t other = 0; other < pids.size(); ++other) {
-        if (running[other] && is_stopped(pids[other])) culprit = other;
-      }
-      if (culprit != r) {
-        fail(culprit, "stopped responding (stopped by a signal) and rank " + std::to_string(r) + " " + describe_status(status), 2);
-      } else {
-        fail(r, describe_status(status), WIFEXITED(status) ? WEXITSTATUS(status) : 1);
-      }
-    }
-    const auto now = std::chrono::steady_clock::now();
-    for (std::size_t r = 0; r < pids.size() && outcome.exit_code == 0; ++r) {
-      if (!running[r] || !is_stopped(pids[r])) {
-        stopped_since[r] = {};
-      } else if (stopped_since[r] == std::chrono::steady_clock::time_point{}) {
-        stopped_since[r] = now;
-      } else if (now - stopped_since[r] > stopped_limit) {
-        fail(r, "stopped responding (stopped by a signal for " +
-                    std::to_string(std::chrono::duration_cast<std::chrono::seconds>(stopped_limit).count()) + " s)", 2);
-      }
-    }
-    if (pid <= 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  const SpawnOutcome outcome = watch_workers(pids, running, stopped_limit);
   restore();
   return outcome;
 }

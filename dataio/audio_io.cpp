@@ -75,28 +75,51 @@ MonoAudio decode_mono(SNDFILE* file, const SF_INFO& info, const std::string& nam
   return audio;
 }
 
-// libsndfile virtual IO reading a buffer it does not own.
-struct MemoryView {
-  std::string_view bytes;
+// libsndfile virtual IO over bytes in memory: a view to decode from (decode_audio_mono) or a
+// growing string to encode into (encode_wav).
+template <class Bytes>
+struct MemoryFile {
+  Bytes bytes;
   sf_count_t position = 0;
 };
-sf_count_t view_length(void* user) { return static_cast<sf_count_t>(static_cast<MemoryView*>(user)->bytes.size()); }
-sf_count_t view_seek(sf_count_t offset, int whence, void* user) {
-  auto* v = static_cast<MemoryView*>(user);
-  const sf_count_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? v->position : view_length(user);
-  if (base + offset < 0) return -1;
-  v->position = base + offset;
-  return v->position;
+template <class Bytes>
+sf_count_t memory_length(void* user) {
+  return static_cast<sf_count_t>(static_cast<MemoryFile<Bytes>*>(user)->bytes.size());
 }
-sf_count_t view_read(void* out, sf_count_t count, void* user) {
-  auto* v = static_cast<MemoryView*>(user);
-  const sf_count_t n = std::max<sf_count_t>(0, std::min(count, view_length(user) - v->position));
-  std::copy_n(v->bytes.data() + v->position, n, static_cast<char*>(out));
-  v->position += n;
+template <class Bytes>
+sf_count_t memory_seek(sf_count_t offset, int whence, void* user) {
+  auto* f = static_cast<MemoryFile<Bytes>*>(user);
+  const sf_count_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? f->position : memory_length<Bytes>(user);
+  if (base + offset < 0) return -1;
+  f->position = base + offset;
+  return f->position;
+}
+template <class Bytes>
+sf_count_t memory_read(void* out, sf_count_t count, void* user) {
+  auto* f = static_cast<MemoryFile<Bytes>*>(user);
+  const sf_count_t n = std::max<sf_count_t>(0, std::min(count, memory_length<Bytes>(user) - f->position));
+  std::copy_n(f->bytes.data() + f->position, n, static_cast<char*>(out));
+  f->position += n;
   return n;
 }
-sf_count_t view_write(const void*, sf_count_t, void*) { return 0; }
-sf_count_t view_tell(void* user) { return static_cast<MemoryView*>(user)->position; }
+template <class Bytes>
+sf_count_t memory_tell(void* user) {
+  return static_cast<MemoryFile<Bytes>*>(user)->position;
+}
+sf_count_t memory_write(const void* data, sf_count_t count, void* user) {
+  auto* f = static_cast<MemoryFile<std::string>*>(user);
+  const auto end = static_cast<std::size_t>(f->position + count);
+  if (f->bytes.size() < end) f->bytes.resize(end);
+  std::copy_n(static_cast<const char*>(data), count, f->bytes.data() + f->position);
+  f->position += count;
+  return count;
+}
+sf_count_t refuse_write(const void*, sf_count_t, void*) { return 0; }
+
+template <class Bytes>
+SF_VIRTUAL_IO memory_io(sf_vio_write write) {
+  return SF_VIRTUAL_IO{memory_length<Bytes>, memory_seek<Bytes>, memory_read<Bytes>, write, memory_tell<Bytes>};
+}
 
 }  // namespace
 
@@ -107,8 +130,8 @@ MonoAudio read_audio_mono(const fs::path& path) {
 }
 
 MonoAudio decode_audio_mono(std::string_view bytes, const std::string& name) {
-  SF_VIRTUAL_IO io{view_length, view_seek, view_read, view_write, view_tell};
-  MemoryView view{bytes, 0};
+  SF_VIRTUAL_IO io = memory_io<std::string_view>(refuse_write);
+  MemoryFile<std::string_view> view{bytes, 0};
   SF_INFO info{};
   SndfileHandle file(sf_open_virtual(&io, SFM_READ, &info, &view));
   if (!file) throw IoError(name + ": cannot read audio: " + sf_strerror(nullptr));
@@ -136,42 +159,9 @@ void write_wav(const fs::path& path, const std::vector<float>& samples, int samp
   file.commit();
 }
 
-namespace {
-
-// libsndfile virtual IO over a growing in-memory buffer.
-struct MemoryFile {
-  std::string bytes;
-  sf_count_t position = 0;
-};
-sf_count_t memory_length(void* user) { return static_cast<sf_count_t>(static_cast<MemoryFile*>(user)->bytes.size()); }
-sf_count_t memory_seek(sf_count_t offset, int whence, void* user) {
-  auto* f = static_cast<MemoryFile*>(user);
-  const sf_count_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? f->position : memory_length(user);
-  f->position = base + offset;
-  return f->position;
-}
-sf_count_t memory_read(void* out, sf_count_t count, void* user) {
-  auto* f = static_cast<MemoryFile*>(user);
-  const sf_count_t n = std::max<sf_count_t>(0, std::min(count, memory_length(user) - f->position));
-  std::copy_n(f->bytes.data() + f->position, n, static_cast<char*>(out));
-  f->position += n;
-  return n;
-}
-sf_count_t memory_write(const void* data, sf_count_t count, void* user) {
-  auto* f = static_cast<MemoryFile*>(user);
-  const auto end = static_cast<std::size_t>(f->position + count);
-  if (f->bytes.size() < end) f->bytes.resize(end);
-  std::copy_n(static_cast<const char*>(data), count, f->bytes.data() + f->position);
-  f->position += count;
-  return count;
-}
-sf_count_t memory_tell(void* user) { return static_cast<MemoryFile*>(user)->position; }
-
-}  // namespace
-
 std::string encode_wav(const std::vector<float>& samples, int sample_rate) {
-  SF_VIRTUAL_IO io{memory_length, memory_seek, memory_read, memory_write, memory_tell};
-  MemoryFile file;
+  SF_VIRTUAL_IO io = memory_io<std::string>(memory_write);
+  MemoryFile<std::string> file;
   SF_INFO info{};
   info.samplerate = sample_rate;
   info.channels = 1;

@@ -32,6 +32,17 @@ class TempDir {
   std::filesystem::path path_;
 };
 
+// The message of the `Error` that `action` throws, or "(no error)" when it throws none.
+template <class Error, class F>
+std::string error_message(F&& action) {
+  try {
+    action();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
 inline void write_text(const std::filesystem::path& path, const std::string& text) {
   std::filesystem::create_directories(path.parent_path());
   std::ofstream out(path, std::ios::binary);

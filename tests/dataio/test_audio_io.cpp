@@ -12,12 +12,7 @@ using test::TempDir;
 
 template <class F>
 std::string io_error_of(F&& action) {
-  try {
-    action();
-  } catch (const IoError& e) {
-    return e.what();
-  }
-  return "(no error)";
+  return test::error_message<IoError>(std::forward<F>(action));
 }
 
 TEST(AudioIo, Pcm16RoundTripWithinOneStep) {

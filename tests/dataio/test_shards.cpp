@@ -92,14 +92,7 @@ void overwrite_int64(const std::filesystem::path& shard, const char* dataset, co
   ASSERT_GE(H5Dwrite(data.get(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), 0);
 }
 
-std::string shard_error(const std::function<void()>& read) {
-  try {
-    read();
-  } catch (const IoError& e) {
-    return e.what();
-  }
-  return "no error";
-}
+std::string shard_error(const std::function<void()>& read) { return test::error_message<IoError>(read); }
 
 // A shard whose tables disagree is refused when opened, naming the shard and the table; values
 // that are not numbers are refused when read, naming the utterance.
@@ -140,6 +133,23 @@ TEST(Shards, LabelIdsMustBeKnownToTheManifest) {
   const std::string message = shard_error([&] { reader.check_label_ids(1); });
   EXPECT_NE(message.find("s.h5: utterance b\\nc has label id 1 but the manifest names 1 labels"), std::string::npos)
       << message;
+}
+
+// A header may claim any extent; the reader refuses to allocate more than the file could hold.
+TEST(Shards, ClaimedSizesBeyondTheFileAreRefused) {
+  test::TempDir dir;
+  std::mt19937 rng(5);
+  write_shard(dir / "s.h5", ShardAttributes{8000, 4, 3}, {random_utterance("a", 0, 2, 4, 3, rng)});
+  {
+    silence_hdf5_errors();
+    H5Handle file(H5Fopen((dir / "s.h5").c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
+    H5Handle audio(H5Dopen2(file.get(), "audio", H5P_DEFAULT), H5Dclose);
+    const hsize_t huge = hsize_t{1} << 40;  // extended, never written: nothing stored
+    ASSERT_GE(H5Dset_extent(audio.get(), &huge), 0);
+  }
+  EXPECT_NE(shard_error([&] { ShardReader r(dir / "s.h5"); }).find("s.h5: dataset audio claims 1099511627776 values"),
+            std::string::npos)
+      << shard_error([&] { ShardReader r(dir / "s.h5"); });
 }
 
 TEST(Shards, ChunkCoversCrops) {

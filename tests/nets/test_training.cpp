@@ -94,14 +94,9 @@ TEST(Checkpoint, DamagedTensorIsAnErrorNotDifferentWeights) {
   ASSERT_NE(at, std::string::npos);
   std::string damaged = intact;
   damaged[at + 4 * 10] ^= 0x01;  // the 11th value's lowest mantissa bit
-  const auto load_error = [&](const std::string& bytes) -> std::string {
+  const auto load_error = [&](const std::string& bytes) {
     test::write_text(dir / "c.pt", bytes);
-    try {
-      load_checkpoint_file(dir / "c.pt");
-    } catch (const IoError& e) {
-      return e.what();
-    }
-    return "loaded";
+    return test::error_message<IoError>([&] { load_checkpoint_file(dir / "c.pt"); });
   };
   // First line of defence: the archive's CRC-32 of the record.
   EXPECT_NE(load_error(damaged).find("does not match its CRC-32"), std::string::npos) << load_error(damaged);
@@ -136,16 +131,11 @@ TEST(Checkpoint, LoadersRefuseWrongEntriesAndNonFiniteWeights) {
   EXPECT_NO_THROW(load_model(dir / "good.pt", true));
 
   const c10::impl::GenericDict good = load_checkpoint_file(dir / "good.pt");
-  const auto error_with = [&](const std::string& key, const c10::IValue& value, bool use_ema) -> std::string {
+  const auto error_with = [&](const std::string& key, const c10::IValue& value, bool use_ema) {
     c10::impl::GenericDict edited = good.copy();
     edited.insert_or_assign(key, value);
     save_checkpoint_file(dir / "edited.pt", edited);
-    try {
-      load_model(dir / "edited.pt", use_ema);
-    } catch (const UserError& e) {
-      return e.what();
-    }
-    return "loaded";
+    return test::error_message<UserError>([&] { load_model(dir / "edited.pt", use_ema); });
   };
   EXPECT_NE(error_with("step", std::string("ten"), true).find("edited.pt: checkpoint entry 'step' is not an integer"),
             std::string::npos);
@@ -255,12 +245,8 @@ TEST(Trainer, NonFiniteStepsAreSkippedThenStop) {
   test::TempDir dir;
   const Config config = test::small_training_config({"model.input=raw", "model.output=gaussian", "train.max_bad_steps=3"});
   test::write_small_corpus(dir / "data", config, 6, 1e30f, true);
-  try {
-    train(options_for(dir, config, "run"));
-    FAIL() << "training on overflowing audio should stop";
-  } catch (const UserError& e) {
-    EXPECT_NE(std::string(e.what()).find("3 non-finite steps in a row"), std::string::npos) << e.what();
-  }
+  const std::string message = test::error_message<UserError>([&] { train(options_for(dir, config, "run")); });
+  EXPECT_NE(message.find("3 non-finite steps in a row"), std::string::npos) << message;
 }
 
 // NaN in the data never reaches the model: the shard reader names the utterance.
@@ -268,12 +254,8 @@ TEST(Trainer, NaNAudioIsADataError) {
   test::TempDir dir;
   const Config config = test::small_training_config();
   test::write_small_corpus(dir / "data", config, 6, std::nanf(""), true);
-  try {
-    train(options_for(dir, config, "run"));
-    FAIL() << "training on NaN audio should stop";
-  } catch (const UserError& e) {
-    EXPECT_NE(std::string(e.what()).find("holds a non-finite value"), std::string::npos) << e.what();
-  }
+  const std::string message = test::error_message<UserError>([&] { train(options_for(dir, config, "run")); });
+  EXPECT_NE(message.find("holds a non-finite value"), std::string::npos) << message;
 }
 
 TEST(Trainer, MismatchedShardsAreAUserError) {

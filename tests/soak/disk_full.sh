@@ -178,13 +178,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
     done
   fi
 
-  line="round $r/$ROUNDS ($mode): $pp; $tr"
-  if ((SOAK_FAILURES == failures_before)); then
-    SOAK_ROUNDS_PASSED=$((SOAK_ROUNDS_PASSED + 1))
-    say "$line: ok"
-  else
-    say "$line: FAILED"
-  fi
+  report_round "round $r/$ROUNDS ($mode): $pp; $tr" "$failures_before"
   if [[ $mode == tmpfs ]]; then umount "$run" && umount "$dir"; fi
   rm -rf "$dir"
 done

@@ -141,6 +141,16 @@ wait_for_file() {
   return 1
 }
 
+# Ends a round: counts it as passed when no failure was recorded since $2, and says line $1.
+report_round() {
+  if ((SOAK_FAILURES == $2)); then
+    SOAK_ROUNDS_PASSED=$((SOAK_ROUNDS_PASSED + 1))
+    say "$1: ok"
+  else
+    say "$1: FAILED"
+  fi
+}
+
 # One round of a kill soak: starts "$@" in the background ($BOUND-limited, log $1), waits a random
 # moment in (0, $T) ms and kills its process group. Every third round ($2) the kill waits instead
 # for the first write of a file matching $3 after that moment (a write lasts milliseconds, so

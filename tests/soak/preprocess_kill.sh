@@ -101,12 +101,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
     *) fail "round $r: exit status $STATUS: $(tail -2 "$log.err" | tr '\n' ' ')" ;;
   esac
   line="round $r/$ROUNDS: kill $when: $what (chain $chain); resumed $resumed (expected $expect); $(count_shards "$out") shards final, $(count_temps "$out") temporary files"
-  if ((SOAK_FAILURES == failures_before)); then
-    SOAK_ROUNDS_PASSED=$((SOAK_ROUNDS_PASSED + 1))
-    say "$line: ok"
-  else
-    say "$line: FAILED"
-  fi
+  report_round "$line" "$failures_before"
   if ((STATUS != 137)); then   # finished (or broken): the next round starts a fresh output
     chain=$((chain + 1))
     out=$WORK/chain$chain

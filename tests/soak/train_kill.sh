@@ -146,12 +146,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
   esac
   latest=$(latest_checkpoint "$run")
   line="round $r/$ROUNDS: kill $when: $what (chain $chain); resumed from ${expected##*/}; latest now ${latest##*/}, $(count_temps "$run") temporary files"
-  if ((SOAK_FAILURES == failures_before)); then
-    SOAK_ROUNDS_PASSED=$((SOAK_ROUNDS_PASSED + 1))
-    say "$line: ok"
-  else
-    say "$line: FAILED"
-  fi
+  report_round "$line" "$failures_before"
   if ((STATUS != 137)); then   # finished (or broken): the next round starts a fresh run
     chain=$((chain + 1))
     run=$WORK/chain$chain
