@@ -39,6 +39,7 @@ struct GenerationTimings {
   double conditioning_seconds = 0;
   double layers_seconds = 0;
   double output_seconds = 0;
+  double sampling_seconds = 0;  // drawing samples from the output (fast generators; else in output_seconds)
 };
 
 // Facts a bench reports next to a generator's speed.

@@ -9,7 +9,8 @@
 //    (it is linear and the same for every channel, so the two commute), + bias + label term;
 //  - the per-step products run through core/kernels (AVX-512 / AVX2 / scalar);
 //  - B utterances advance in lockstep, so each step reads the weights once for the batch;
-//  - T threads split every product's output columns and meet at a spin barrier.
+//  - T threads split every product's output columns and meet at a spin barrier; the same
+//    thread team serves every call (the stages of a step: engine_run.h).
 // Sampling is sequential per utterance with its own seeded generator, so the audio depends on
 // the seed only, not on the thread count.
 
@@ -19,11 +20,14 @@
 #include <string>
 
 #include "core/kernels/kernels.h"
+#include "nets/generator.h"
+#include "nets/wavenet/engine/engine_run.h"
 #include "nets/wavenet/engine/engine_upsampler.h"
 #include "nets/wavenet/engine/engine_weights.h"
-#include "nets/generator.h"
 
 namespace wn {
+
+class ThreadTeam;
 
 struct EngineOptions {
   int threads = 1;
@@ -38,6 +42,7 @@ class CachedEngine final : public Generator {
   CachedEngine(EngineWeights weights, EngineUpsampler upsampler, const EngineOptions& options);
   // Packs `net` (in options.precision) and builds the engine from that.
   CachedEngine(WaveNet& net, const EngineOptions& options);
+  ~CachedEngine() override;
 
   // Same request as IncrementalGenerator (mel, labels, samples, batch, temperature, teacher,
   // on_step), plus rows of their own lengths and seeds. Returns audio (B, samples); with
@@ -46,15 +51,21 @@ class CachedEngine final : public Generator {
                          GenerationTimings* timings = nullptr) override;
   GeneratorFacts facts() const override;
 
-  const EngineWeights& weights() const { return weights_; }
-  const kernels::KernelTable& kernel_table() const { return *kernels_; }
-  int threads() const { return options_.threads; }
+  const EngineWeights& weights() const { return plan_.weights; }
+  const EngineUpsampler& upsampler() const { return upsampler_; }
+  const kernels::KernelTable& kernel_table() const { return *plan_.kernels; }
+  int threads() const { return plan_.threads; }
+
+  // For callers that drive an EngineRun themselves (streaming): the plan and the team.
+  const EnginePlan& plan() const { return plan_; }
+  ThreadTeam& team() { return *team_; }
+  // Each layer's label term, (L, B, gate), for labels (B) int64; empty without labels.
+  std::vector<float> label_terms(const at::Tensor& labels) const;
 
  private:
-  EngineOptions options_;
-  EngineWeights weights_;
   EngineUpsampler upsampler_;
-  const kernels::KernelTable* kernels_;
+  EnginePlan plan_;
+  std::unique_ptr<ThreadTeam> team_;
 };
 
 // Useful FLOPs per generated sample: the per-step products plus the conditioning projections.
