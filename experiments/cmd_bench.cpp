@@ -40,10 +40,6 @@ struct LoaderBenchArgs {
   ConfigArgs config;
 };
 
-// r9y9/wavenet_vocoder's training step on mol24 (batch 2 x 8192), measured on our 2-core dev
-// machine: what a loader must outpace. Replace with our trainer's own figure once it exists.
-constexpr double kReferenceTrainingSamplesPerSecond = 3500.0;
-
 void bench_loader(const LoaderBenchArgs& args) {
   const Manifest manifest = read_manifest(args.data);
   const Config config = args.config.resolve();
@@ -58,9 +54,10 @@ void bench_loader(const LoaderBenchArgs& args) {
   std::printf("loader: %d batches of %d x %lld samples in %.2f s: %.1f batches/s, %.0f samples/s\n",
               args.batches, options.batch_size, static_cast<long long>(options.crop_samples), wall,
               batches_per_second, samples_per_second);
-  std::printf("that is %.0fx the %.0f samples/s a mol24 training step consumes (r9y9 reference, "
-              "2 threads)\n",
-              samples_per_second / kReferenceTrainingSamplesPerSecond, kReferenceTrainingSamplesPerSecond);
+  // What the loader must outpace: the training steps of the same config, measured now.
+  const double consumed = benchmark_training(config, 2, 1);
+  std::printf("that is %.1fx the %.0f samples/s a training step of this config consumes (measured now, %d threads)\n",
+              samples_per_second / consumed, consumed, at::get_num_threads());
 }
 
 struct TrainBenchArgs {
@@ -72,11 +69,10 @@ struct TrainBenchArgs {
 void bench_train(const TrainBenchArgs& args) {
   const Config config = args.config.resolve();
   const double rate = benchmark_training(config, args.steps, args.warmup);
-  std::printf("train step (%s, batch %d x %d samples, %d threads): %.0f samples/s "
-              "(%.2fx the r9y9 reference of %.0f samples/s for mol24)\n",
+  // No ratio: a figure measured elsewhere, on another machine or day, would mislead.
+  std::printf("train step (%s, batch %d x %d samples, %d threads): %.0f samples/s\n",
               model_family(config.model.type).summary(config).c_str(), config.train.batch_size,
-              config.train.max_time_steps, at::get_num_threads(), rate,
-              rate / kReferenceTrainingSamplesPerSecond, kReferenceTrainingSamplesPerSecond);
+              config.train.max_time_steps, at::get_num_threads(), rate);
 }
 
 }  // namespace

@@ -23,8 +23,11 @@
 #include "dataio/mel.h"
 #include "dataio/spectrogram_png.h"
 #include "experiments/cli_common.h"
+#include "core/config/config_io.h"
 #include "experiments/synth_inputs.h"
+#include "experiments/synth_stream.h"
 #include "nets/batched_synthesis.h"
+#include "nets/folded_synthesis.h"
 #include "nets/model_loading.h"
 
 namespace wn::cli {
@@ -44,16 +47,52 @@ struct SynthArgs {
   int count = 1;
   std::string prime;
   std::string label;
+  // Engine settings: engine.* of the checkpoint, then key=value arguments, then these flags
+  // where given (`given` names them).
   bool raw_weights = false;
   int threads = 0;
-  std::string precision = "fp32";
+  std::string precision;
   double temperature = 1.0;
-  int64_t seed = 1234;
-  int batch = 16;
+  int64_t seed = 0;
+  int batch = 0;
+  std::string fold;
+  std::set<std::string> given;
+  EngineConfig engine;  // resolved
+  bool stream = false;
   bool float_wav = false;
   bool plot = false;
   bool unconditional_options = false;  // --seconds or --count given
 };
+
+// --fold N|auto as engine.fold's number (0 = auto).
+int fold_setting(const std::string& value) {
+  if (value == "auto") return 0;
+  char* end = nullptr;
+  const long n = std::strtol(value.c_str(), &end, 10);
+  if (end == value.c_str() || *end != '\0' || n < 1 || n > 256) throw UserError("--fold " + value + ": give auto or a number of pieces from 1 (off) to 256");
+  return static_cast<int>(n);
+}
+
+// engine.* after the arguments: the base's section (a checkpoint's, or the resolved config's),
+// key=value arguments over it (only engine.* for a checkpoint: its model and recipe are fixed),
+// then the flags that were given.
+EngineConfig resolve_engine_settings(const Config& base, const std::string& origin, bool from_checkpoint, const SynthArgs& args) {
+  EngineConfig e = base.engine;
+  if (from_checkpoint && !args.config.overrides.empty()) {
+    for (const std::string& o : args.config.overrides) {
+      if (o.rfind("engine.", 0) != 0) throw UserError(o + ": with --checkpoint only engine.* settings can change (the model and its recipe are the checkpoint's)");
+    }
+    e = config_from_yaml(config_to_yaml(base), origin, args.config.overrides).engine;
+  }
+  if (args.given.count("threads")) e.threads = args.threads;
+  if (args.given.count("precision")) e.precision = args.precision;
+  if (args.given.count("temperature")) e.temperature = args.temperature;
+  if (args.given.count("seed")) e.seed = args.seed;
+  if (args.given.count("batch")) e.batch = args.batch;
+  if (args.given.count("fold")) e.fold = fold_setting(args.fold);
+  if (args.raw_weights) e.use_ema = false;
+  return e;
+}
 
 // An input (its mel empty for unconditional clips) and how to generate it.
 struct Clip : SynthInput {
@@ -148,10 +187,55 @@ std::vector<Clip> unconditional_clips(const SynthArgs& args, const AudioConfig& 
     clip.source = args.prime.empty() ? "silence" : args.prime;
     clip.prime = prime;
     clip.samples = static_cast<int64_t>(prime.size()) + std::llround(args.seconds * recipe.sample_rate);
-    clip.seed = static_cast<uint64_t>(args.seed) + static_cast<uint64_t>(i);
+    clip.seed = static_cast<uint64_t>(args.engine.seed) + static_cast<uint64_t>(i);
     clips.push_back(std::move(clip));
   }
   return clips;
+}
+
+// The model's fast generator with the run's engine settings, announced on one line.
+std::unique_ptr<Generator> engine_generator(const LoadedModel& model, const EngineConfig& e) {
+  FastGeneratorOptions options;
+  options.threads = e.threads > 0 ? e.threads : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  options.precision = e.precision;
+  std::unique_ptr<Generator> generator = model.model->fast_generator(options);
+  if (!generator) throw UserError(model.checkpoint.string() + ": model.type=" + model.config.model.type + " does not generate audio");
+  const GeneratorFacts f = generator->facts();
+  std::fprintf(stderr, "engine: %s kernels, %s, %d threads, batch %d, fold %s, seed %lld, temperature %g, %s weights\n",
+               f.kernels.c_str(), f.precision.c_str(), f.threads, e.batch,
+               e.fold == 0 ? "auto" : std::to_string(e.fold).c_str(), static_cast<long long>(e.seed), e.temperature,
+               e.use_ema ? "EMA" : "raw");
+  return generator;
+}
+
+// Folding: each clip on its own, cut into pieces generated as one batch (nets/folded_synthesis.h).
+void generate_folded(const std::vector<Clip>& clips, const LoadedModel& model, const SynthArgs& args, Generator& generator,
+                     const std::function<void(const Clip&, const std::vector<float>&)>& write) {
+  const EngineConfig& e = args.engine;
+  const AudioConfig& a = model.config.audio;
+  FoldOptions fold;
+  fold.hop_length = a.hop_length;
+  fold.context_frames = model.model->data_needs().context_frames;
+  fold.temperature = e.temperature;
+  fold.overlap_frames = e.fold_overlap_frames > 0 ? e.fold_overlap_frames
+                                                   : fold_overlap_frames(generator.facts().receptive_field_samples, a.hop_length);
+  for (const Clip& clip : clips) {
+    const int64_t frames = static_cast<int64_t>(clip.mel.size()) / a.n_mels;
+    fold.segments = e.fold == 0 ? automatic_fold(frames, fold.overlap_frames, e.batch) : e.fold;
+    ProgressOptions po;
+    po.unit = "samples";
+    ProgressBar progress(clip.name + " in " + std::to_string(fold.segments) + " folds", clip.samples / fold.segments, po);
+    int64_t reported = 0;
+    fold.on_samples = [&](int64_t done) {
+      if (done - reported < 1024) return;
+      progress.advance(done - reported);
+      reported = done;
+    };
+    std::vector<float> audio = synthesize_folded(generator, engine_mel(clip.mel, model), clip.label, clip.seed, fold);
+    progress.finish();
+    audio.resize(static_cast<std::size_t>(clip.samples));
+    write(clip, audio);
+  }
 }
 
 // Every clip through the fast generator at once, one progress bar over all their samples; each
@@ -160,13 +244,9 @@ void generate_with_model(const std::vector<Clip>& clips, const LoadedModel& mode
                          const std::function<void(const Clip&, const std::vector<float>&)>& write) {
   const ModelConfig& m = model.config.model;
   const AudioConfig& a = model.config.audio;
-  FastGeneratorOptions options;
-  options.threads = args.threads > 0 ? args.threads
-                    : model.config.engine.threads > 0 ? model.config.engine.threads
-                                                      : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-  options.precision = args.precision;
-  const std::unique_ptr<Generator> generator = model.model->fast_generator(options);
-  if (!generator) throw UserError(model.checkpoint.string() + ": model.type=" + m.type + " does not generate audio");
+  const EngineConfig& e = args.engine;
+  const std::unique_ptr<Generator> generator = engine_generator(model, e);
+  if (m.local_conditioning && e.fold != 1) return generate_folded(clips, model, args, *generator, write);
   std::vector<SynthesisClip> requests;
   int64_t total = 0;
   for (const Clip& clip : clips) {
@@ -185,10 +265,10 @@ void generate_with_model(const std::vector<Clip>& clips, const LoadedModel& mode
   const auto start = std::chrono::steady_clock::now();
   int64_t reported = 0;
   BatchedSynthesisOptions batched;
-  batched.batch_size = args.batch;
+  batched.batch_size = e.batch;
   batched.hop_length = a.hop_length;
   batched.context_frames = model.model->data_needs().context_frames;
-  batched.temperature = args.temperature;
+  batched.temperature = e.temperature;
   batched.on_samples = [&](int64_t done) {
     if (done - reported < 4096 && done != total) return;
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -208,7 +288,7 @@ std::vector<float> generate_griffin_lim(const Clip& clip, const SynthArgs& args,
   ProgressBar progress(clip.name, args.iterations, po);
   GriffinLimOptions options;
   options.iterations = args.iterations;
-  options.seed = static_cast<uint64_t>(args.seed);
+  options.seed = static_cast<uint64_t>(args.engine.seed);
   options.on_iteration = [&](int, double convergence) {
     char detail[64];
     std::snprintf(detail, sizeof detail, "spectral convergence %.4f", convergence);
@@ -235,18 +315,43 @@ void write_clip(const Clip& clip, const std::vector<float>& audio, const fs::pat
   std::printf("wrote %s\n", png.c_str());
 }
 
-void run(const SynthArgs& args) {
+// --stream: one utterance from standard input as it arrives (experiments/synth_stream.h).
+void run_stream(const SynthArgs& args, const LoadedModel& model) {
+  if (args.checkpoint.empty() || args.vocoder == "griffin-lim") throw UserError("--stream needs --checkpoint (a mel-conditioned model)");
+  if (has_inputs(args.inputs) || !args.out_dir.empty() || args.out.empty() || args.unconditional_options || !args.prime.empty()) {
+    throw UserError("--stream reads mel frames from standard input and writes --out FILE.wav or --out - (standard output); give no other inputs");
+  }
+  if (!model.config.model.local_conditioning) throw UserError("--stream: " + args.checkpoint + " is not mel-conditioned");
+  if (args.engine.fold != 1) throw UserError("--stream generates one utterance as it arrives and cannot fold it; leave engine.fold at 1");
+  StreamSettings settings;
+  settings.seed = static_cast<uint64_t>(args.engine.seed);
+  settings.temperature = args.engine.temperature;
+  settings.out = args.out;
+  settings.float_wav = args.float_wav;
+  if (!args.label.empty()) settings.label = label_id(args.label, model);
+  if (model.config.model.global_conditioning && settings.label < 0) throw UserError("--stream: " + args.checkpoint + " is conditioned on a label; pick one with --label");
+  const std::unique_ptr<Generator> generator = engine_generator(model, args.engine);
+  const int64_t samples = synthesize_stream(*generator, model, settings);
+  std::fprintf(stderr, "wrote %s: %lld samples (%.2f s at %d Hz, streamed)\n", args.out == "-" ? "standard output" : args.out.c_str(),
+               static_cast<long long>(samples), samples / double(model.config.audio.sample_rate), model.config.audio.sample_rate);
+}
+
+void run(SynthArgs& args) {
   if (args.out.empty() == args.out_dir.empty()) throw UserError("give exactly one of --out (one clip) and --out-dir");
   const bool from_model = args.vocoder != "griffin-lim";  // "wavenet" is the older name of "model"
   if (from_model && args.checkpoint.empty()) throw UserError("--checkpoint is required unless --vocoder griffin-lim");
   LoadedModel model;
   Config config;
   if (!args.checkpoint.empty()) {
-    model = load_model(args.checkpoint, !args.raw_weights);
+    model = load_model(args.checkpoint, true);
+    args.engine = resolve_engine_settings(model.config, model.checkpoint.string(), true, args);
+    if (!args.engine.use_ema) model = load_model(args.checkpoint, false);
     config = model.config;
   } else {
     config = args.config.resolve();
+    args.engine = resolve_engine_settings(config, "the command line", false, args);
   }
+  if (args.stream) return run_stream(args, model);
   const bool conditional = !from_model || config.model.local_conditioning;
   const bool inputs_given = has_inputs(args.inputs);
   if (conditional && !inputs_given) {
@@ -270,7 +375,7 @@ void run(const SynthArgs& args) {
       Clip clip;
       static_cast<SynthInput&>(clip) = std::move(input);
       clip.samples = static_cast<int64_t>(clip.mel.size()) / config.audio.n_mels * config.audio.hop_length;
-      clip.seed = static_cast<uint64_t>(args.seed);  // same seed, same audio, whatever the batch
+      clip.seed = static_cast<uint64_t>(args.engine.seed);  // same seed, same audio, whatever the batch
       clips.push_back(std::move(clip));
     }
   } else {
@@ -323,21 +428,30 @@ void register_synth_command(CLI::App& app) {
       ->check(CLI::IsMember({"model", "wavenet", "griffin-lim"}))
       ->capture_default_str();
   command->add_option("--iterations", args->iterations, "Griffin-Lim iterations")->capture_default_str()->check(CLI::Range(1, 10000));
-  command->add_flag("--raw-weights", args->raw_weights, "use the raw weights instead of their moving average");
-  command->add_option("--batch", args->batch, "clips generated together (grouped by length)")->capture_default_str()->check(CLI::Range(1, 1024));
-  command->add_option("--threads", args->threads, "engine threads (default: engine.threads, else one per core)");
-  command->add_option("--precision", args->precision, "fp32 or bf16 weight storage")->check(CLI::IsMember({"fp32", "bf16"}))->capture_default_str();
-  command->add_option("--temperature", args->temperature, "sampling temperature")->check(CLI::PositiveNumber)->capture_default_str();
-  command->add_option("--seed", args->seed, "sampling seed (every input clip uses it, so a clip sounds the same in any batch)")->capture_default_str();
+  command->add_flag("--raw-weights", args->raw_weights, "use the raw weights instead of their moving average (engine.use_ema=false)");
+  // The engine flags default to engine.* (of the checkpoint, after key=value arguments).
+  std::vector<std::pair<std::string, CLI::Option*>> engine_flags = {
+      {"batch", command->add_option("--batch", args->batch, "clips generated together, grouped by length (engine.batch)")->check(CLI::Range(1, 1024))},
+      {"threads", command->add_option("--threads", args->threads, "engine threads (engine.threads; 0: one per core)")->check(CLI::Range(0, 256))},
+      {"precision", command->add_option("--precision", args->precision, "fp32 or bf16 weight storage (engine.precision)")->check(CLI::IsMember({"fp32", "bf16"}))},
+      {"temperature", command->add_option("--temperature", args->temperature, "sampling temperature (engine.temperature)")->check(CLI::PositiveNumber)},
+      {"seed", command->add_option("--seed", args->seed, "sampling seed; every input clip uses it, so a clip sounds the same in any batch (engine.seed)")},
+      {"fold", command->add_option("--fold", args->fold, "cut each clip into N pieces generated as a batch and cross-faded, or auto (engine.fold; 1: off)")},
+  };
+  command->add_flag("--stream", args->stream, "read raw float32 mel frames (n_mels values each) from standard input and write samples as they become final to --out (- for raw float32 on standard output)");
   command->add_flag("--float", args->float_wav, "write a 32-bit float wav instead of 16-bit PCM");
   command->add_flag("--plot", args->plot, "also write <out>.png: the input mel beside the generated audio's mel");
   add_config_options(*command, args->config);
   command->footer(
       "All inputs are generated together, --batch at a time, grouped by length; a clip gets the same audio\n"
       "for a seed whatever else is in its batch (same thread count). A bad input is reported and the others\n"
-      "still run (exit 2).\n");
-  command->callback([args, seconds, count] {
+      "still run (exit 2). Engine settings come from the checkpoint's engine.* section, then key=value\n"
+      "arguments (engine.seed=7), then the flags above.\n");
+  command->callback([args, seconds, count, engine_flags] {
     args->unconditional_options = seconds->count() > 0 || count->count() > 0;
+    for (const auto& [name, option] : engine_flags) {
+      if (option->count() > 0) args->given.insert(name);
+    }
     run(*args);
   });
 }

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,20 @@ struct GeneratorFacts {
   int threads = 1;
   double flops_per_sample = 0;       // the model's useful work per generated sample
   int64_t weight_bytes_per_step = 0; // weights read per step (fast generators)
+  int64_t receptive_field_samples = 0;  // past samples a step can see (0: unbounded or unknown)
+};
+
+// One utterance's mel rows in as they arrive, its samples out as soon as they are final
+// (generators that can stream; the WaveNet engine's is nets/wavenet/engine/streaming_synthesis.h).
+class GeneratorStream {
+ public:
+  virtual ~GeneratorStream() = default;
+  // Rows of the mel a whole-utterance request would hold (context rows included), in order.
+  virtual std::vector<float> push(const float* rows, int64_t count) = 0;
+  // The utterance ends: every remaining sample.
+  virtual std::vector<float> finish() = 0;
+  // Samples that the received rows cover but that are not final yet (the look-ahead).
+  virtual int64_t lookahead_samples() const = 0;
 };
 
 class Generator {
@@ -60,6 +75,13 @@ class Generator {
   virtual at::Tensor generate(const GenerationRequest& request, uint64_t seed, at::Tensor* outputs = nullptr,
                               GenerationTimings* timings = nullptr) = 0;
   virtual GeneratorFacts facts() const = 0;
+  // A stream for one utterance (label -1: none), bit for bit the audio generate() gives it in a
+  // batch of one with this seed; null when this generator cannot stream. One run at a time: a
+  // stream and generate() calls share the generator's threads.
+  virtual std::unique_ptr<GeneratorStream> stream(uint64_t seed, int64_t label, double temperature) {
+    (void)seed, (void)label, (void)temperature;
+    return nullptr;
+  }
 };
 
 }  // namespace wn

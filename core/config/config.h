@@ -227,22 +227,28 @@ struct DataConfig {
   }
 };
 
+// Synthesis settings (`synth`, and the demo's): `key=value` arguments apply over a
+// checkpoint's stored values, and synth's flags override both.
 struct EngineConfig {
   int threads = 0;
-  int batch = 1;
+  int batch = 16;
   std::string precision = "fp32";
   double temperature = 1.0;
   int64_t seed = 1234;
   bool use_ema = true;
+  int fold = 1;
+  int fold_overlap_frames = 0;
 
   template <class Visitor>
   void fields(Visitor&& v) {
     v("threads", threads, "threads of the cached engine (0 = one per core)");
-    v("batch", batch, "utterances generated in lockstep");
+    v("batch", batch, "clips generated together in lockstep, grouped by length");
     v("precision", precision, "fp32 | bf16 weight storage");
     v("temperature", temperature, "sampling temperature (> 0)");
     v("seed", seed, "sampling seed");
     v("use_ema", use_ema, "use the EMA weights of a checkpoint");
+    v("fold", fold, "pieces one clip is cut into and generated as a batch (1 = off, 0 = auto)");
+    v("fold_overlap_frames", fold_overlap_frames, "frames a folded piece starts early to warm up and cross-fade (0 = from the receptive field)");
   }
 };
 

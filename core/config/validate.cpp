@@ -223,6 +223,8 @@ void check_engine(const EngineConfig& e, Checker& c) {
   c.one_of("engine.precision", e.precision, {"fp32", "bf16"});
   c.check(e.temperature > 0 && std::isfinite(e.temperature), "engine.temperature", "be positive",
           e.temperature);
+  c.check(e.fold >= 0 && e.fold <= 256, "engine.fold", "be 0 (auto), 1 (off) or a number of pieces up to 256", e.fold);
+  c.non_negative("engine.fold_overlap_frames", e.fold_overlap_frames);
 }
 
 }  // namespace

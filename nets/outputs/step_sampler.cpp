@@ -3,9 +3,21 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/errors.h"
 #include "dataio/quantization.h"
 
 namespace wn {
+namespace {
+
+// The sampler of an output name; an unknown name is an error, not a silent softmax.
+StepSampler::Kind kind_of(const std::string& output) {
+  if (output == "mol") return StepSampler::Kind::mol;
+  if (output == "gaussian") return StepSampler::Kind::gaussian;
+  if (output == "softmax") return StepSampler::Kind::softmax;
+  throw ConfigError("model.output: no step sampler for '" + output + "' (softmax, mol or gaussian)");
+}
+
+}  // namespace
 
 uint64_t row_seed(uint64_t seed, int64_t row) {
   uint64_t z = seed + 0x9e3779b97f4a7c15ull * static_cast<uint64_t>(row + 1);
@@ -17,7 +29,7 @@ uint64_t row_seed(uint64_t seed, int64_t row) {
 double uniform_open(std::mt19937_64& rng) { return (static_cast<double>(rng() >> 11) + 0.5) * 0x1.0p-53; }
 
 StepSampler::StepSampler(const ModelConfig& model, double temperature)
-    : kind_(model.output == "mol" ? Kind::mol : model.output == "gaussian" ? Kind::gaussian : Kind::softmax),
+    : kind_(kind_of(model.output)),
       channels_(model.quantize_channels),
       quantization_(quantization_named(model.quantization)),
       components_(model.mixture_components),

@@ -18,12 +18,13 @@ class StepSampler {
   float sample(const float* out, std::mt19937_64& rng, float* scratch) const;
   // Softmax only: the sampled class of `logits` (quantize_channels values).
   int sample_class(const float* logits, std::mt19937_64& rng, float* scratch) const;
+  enum class Kind { softmax, mol, gaussian };
 
  private:
   float softmax(const float* out, std::mt19937_64& rng, float* scratch) const;
   float mixture(const float* out, std::mt19937_64& rng) const;
   float gaussian(const float* out, std::mt19937_64& rng) const;
-  enum class Kind { softmax, mol, gaussian } kind_;
+  Kind kind_;
   int channels_;
   Quantization quantization_;
   int components_;

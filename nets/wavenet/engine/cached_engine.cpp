@@ -4,6 +4,8 @@
 #include <chrono>
 
 #include "core/thread_team.h"
+#include "nets/wavenet/receptive_field.h"
+#include "nets/wavenet/engine/streaming_synthesis.h"
 #include "nets/outputs/step_sampler.h"
 
 namespace wn {
@@ -140,6 +142,11 @@ torch::Tensor CachedEngine::generate(const GenerationRequest& request, uint64_t 
   return audio;
 }
 
+std::unique_ptr<GeneratorStream> CachedEngine::stream(uint64_t seed, int64_t label, double temperature) {
+  if (upsampler_.n_mels == 0) return nullptr;
+  return std::make_unique<StreamingSynthesis>(*this, seed, label, temperature);
+}
+
 GeneratorFacts CachedEngine::facts() const {
   GeneratorFacts f;
   f.kernels = plan_.kernels->name;
@@ -147,6 +154,7 @@ GeneratorFacts CachedEngine::facts() const {
   f.threads = plan_.threads;
   f.flops_per_sample = model_flops_per_sample(plan_.weights);
   f.weight_bytes_per_step = plan_.weights.step_weight_bytes();
+  f.receptive_field_samples = receptive_field_samples(plan_.weights.model);
   return f;
 }
 

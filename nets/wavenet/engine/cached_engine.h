@@ -50,6 +50,8 @@ class CachedEngine final : public Generator {
   torch::Tensor generate(const GenerationRequest& request, uint64_t seed, torch::Tensor* outputs = nullptr,
                          GenerationTimings* timings = nullptr) override;
   GeneratorFacts facts() const override;
+  // A StreamingSynthesis on this engine (mel-conditioned models).
+  std::unique_ptr<GeneratorStream> stream(uint64_t seed, int64_t label, double temperature) override;
 
   const EngineWeights& weights() const { return plan_.weights; }
   const EngineUpsampler& upsampler() const { return upsampler_; }

@@ -233,7 +233,7 @@ void condition_chunk(const ChunkConditioning& a, std::vector<std::vector<float>>
       const int64_t f_hi = std::min<int64_t>(F - 1, (a.t + a.steps - 1) / scale + 1);
       if (a.rows.data && !layer.local.empty() && f_hi >= f_lo) {
         run_product(*a.plan.kernels, static_cast<int>(f_hi - f_lo + 1),
-                    {a.rows.data + (static_cast<int64_t>(b) * a.rows.capacity + f_lo) * w.n_mels, w.n_mels, layer.local, 0,
+                    {a.rows.data + (static_cast<int64_t>(b) * a.rows.capacity + f_lo - a.rows.first) * w.n_mels, w.n_mels, layer.local, 0,
                      layer.local.k, nullptr, a.projected, G, a.c0, a.c1, false});
         auto row_of = [&](int64_t f) { return f >= f_lo && f <= f_hi ? a.projected + (f - f_lo) * G : zero_row; };
         for (int r = 0; r < a.steps; ++r) {

@@ -49,8 +49,9 @@ EnginePlan make_engine_plan(EngineWeights weights, int threads, int chunk, const
 // are not final yet (streaming knows which those are).
 struct StageRows {
   const float* data = nullptr;  // null: no local conditioning
-  int64_t capacity = 0;
+  int64_t capacity = 0;         // rows of data per batch row
   int64_t count = 0;
+  int64_t first = 0;  // the index of data's first row (a stream drops rows no step reads any more)
 };
 
 // Where a run's steps go, and what it reads besides the conditioning.

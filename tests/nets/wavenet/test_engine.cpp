@@ -12,6 +12,8 @@
 #include <random>
 
 #include "core/config/config_io.h"
+#include "core/errors.h"
+#include "tests/test_support.h"
 #include "dataio/mulaw.h"
 #include "nets/outputs/step_sampler.h"
 
@@ -368,6 +370,14 @@ TEST(StepSampler, MatchesDistributionParameters) {
   int right = 0;
   for (int i = 0; i < n; ++i) right += mol.sample(mix, rng, nullptr) > 0;
   EXPECT_NEAR(right / double(n), 0.75, 0.01);
+}
+
+// An output name without a sampler is an error, not a silent softmax.
+TEST(StepSampler, UnknownOutputIsAnError) {
+  ModelConfig m;
+  m.output = "laplace";
+  const std::string message = test::error_message<ConfigError>([&] { StepSampler sampler(m, 1.0); });
+  EXPECT_NE(message.find("laplace"), std::string::npos) << message;
 }
 
 }  // namespace

@@ -1,0 +1,69 @@
+#include "nets/folded_synthesis.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace wn {
+
+int automatic_fold(int64_t frames, int overlap_frames, int max_segments) {
+  const int64_t fits = frames / (4 * static_cast<int64_t>(std::max(1, overlap_frames)));
+  return static_cast<int>(std::clamp<int64_t>(fits, 1, std::max(1, max_segments)));
+}
+
+int fold_overlap_frames(int64_t receptive_field_samples, int hop_length) {
+  const int64_t warm_up = (receptive_field_samples + hop_length - 1) / hop_length;
+  return static_cast<int>(std::max<int64_t>(2, 2 * warm_up));
+}
+
+std::vector<float> synthesize_folded(Generator& generator, const at::Tensor& mel, int64_t label, uint64_t seed,
+                                     const FoldOptions& o) {
+  const int64_t context = o.context_frames, hop = o.hop_length;
+  const int64_t frames = mel.size(0) - 2 * context;
+  const int B = static_cast<int>(std::clamp<int64_t>(o.segments, 1, std::max<int64_t>(1, frames)));
+  // Piece b's own frames [own[b], own[b+1]); it starts `lead[b]` frames earlier.
+  std::vector<int64_t> own(B + 1), lead(B, 0);
+  for (int b = 0; b <= B; ++b) own[b] = frames * b / B;
+  for (int b = 1; b < B; ++b) lead[b] = std::min<int64_t>(o.overlap_frames, own[b]);
+
+  GenerationRequest request;
+  int64_t longest_rows = 0;
+  for (int b = 0; b < B; ++b) longest_rows = std::max(longest_rows, own[b + 1] - own[b] + lead[b] + 2 * context + 1);
+  request.mel = torch::zeros({B, longest_rows, mel.size(1)});
+  for (int b = 0; b < B; ++b) {
+    // Mel rows [first, first + rows) of the padded utterance: the piece and its context, which
+    // inside the utterance are the neighbouring frames themselves, and one frame more where
+    // there is one, so that the upsampler's zero padding at the row's end falls past the part
+    // that is kept.
+    const int64_t first = own[b] - lead[b], rows = own[b + 1] - first + 2 * context + (b + 1 < B ? 1 : 0);
+    request.mel[b].narrow(0, 0, rows).copy_(mel.narrow(0, first, rows));
+    request.mel_frames.push_back(rows);
+    request.seeds.push_back(seed + static_cast<uint64_t>(b));
+    request.samples = std::max(request.samples, (rows - 2 * context) * hop);
+  }
+  if (label >= 0) request.labels = torch::full({B}, label, torch::kLong);
+  request.batch = B;
+  request.temperature = o.temperature;
+  if (o.on_samples) request.on_step = o.on_samples;
+  const torch::Tensor pieces = generator.generate(request, seed);
+
+  std::vector<float> audio(static_cast<std::size_t>(frames * hop), 0.0f);
+  const float* p = pieces.data_ptr<float>();
+  const int64_t stride = pieces.size(1);
+  for (int b = 0; b < B; ++b) {
+    const float* piece = p + b * stride;
+    const int64_t start = (own[b] - lead[b]) * hop;  // where the piece's first sample goes
+    const int64_t overlap = lead[b] * hop, fade = overlap / 2, warm = overlap - fade;
+    // The warm-up half keeps the previous piece; the fade half blends; then the piece alone.
+    for (int64_t i = warm; i < overlap; ++i) {
+      const double angle = 0.5 * M_PI * static_cast<double>(i - warm + 1) / static_cast<double>(fade + 1);
+      float& out = audio[start + i];
+      out = static_cast<float>(std::cos(angle) * out + std::sin(angle) * piece[i]);
+    }
+    std::copy(piece + overlap, piece + (own[b + 1] - own[b] + lead[b]) * hop, audio.begin() + own[b] * hop);
+  }
+  return audio;
+}
+
+}  // namespace wn
