@@ -6,6 +6,11 @@
 #include <cmath>
 
 namespace wn {
+namespace {
+
+constexpr int64_t kTrailingFrames = 2;
+
+}  // namespace
 
 int automatic_fold(int64_t frames, int overlap_frames, int max_segments) {
   const int64_t fits = frames / (4 * static_cast<int64_t>(std::max(1, overlap_frames)));
@@ -29,14 +34,16 @@ std::vector<float> synthesize_folded(Generator& generator, const at::Tensor& mel
 
   GenerationRequest request;
   int64_t longest_rows = 0;
-  for (int b = 0; b < B; ++b) longest_rows = std::max(longest_rows, own[b + 1] - own[b] + lead[b] + 2 * context + 1);
+  for (int b = 0; b < B; ++b) longest_rows = std::max(longest_rows, own[b + 1] - own[b] + lead[b] + 2 * context + kTrailingFrames);
   request.mel = torch::zeros({B, longest_rows, mel.size(1)});
   for (int b = 0; b < B; ++b) {
     // Mel rows [first, first + rows) of the padded utterance: the piece and its context, which
-    // inside the utterance are the neighbouring frames themselves, and one frame more where
-    // there is one, so that the upsampler's zero padding at the row's end falls past the part
-    // that is kept.
-    const int64_t first = own[b] - lead[b], rows = own[b + 1] - first + 2 * context + (b + 1 < B ? 1 : 0);
+    // inside the utterance are the neighbouring frames themselves, and up to kTrailingFrames
+    // more, so that the smoothing stages' zero padding at the row's end (it reaches back 84
+    // rows of the last stage's input, under two frames, for scales 4 x 4 x 4 x 4) falls past
+    // the part that is kept.
+    const int64_t trailing = std::min<int64_t>(kTrailingFrames, frames - own[b + 1]);
+    const int64_t first = own[b] - lead[b], rows = own[b + 1] - first + 2 * context + trailing;
     request.mel[b].narrow(0, 0, rows).copy_(mel.narrow(0, first, rows));
     request.mel_frames.push_back(rows);
     request.seeds.push_back(seed + static_cast<uint64_t>(b));

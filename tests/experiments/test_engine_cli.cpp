@@ -15,16 +15,11 @@
 #include "dataio/npy.h"
 #include "tests/dataio/audio_fixtures.h"
 #include "tests/nets/training_fixtures.h"
+#include "tests/experiments/cli_fixtures.h"
 #include "tests/test_support.h"
 
 namespace wn {
 namespace {
-
-int run(const std::string& args, const std::filesystem::path& log) {
-  const std::string command = std::string("'") + WAVENET_EXE + "' " + args + " > '" + log.string() + "' 2>&1";
-  const int status = std::system(command.c_str());
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 TEST(BenchCli, EngineAndBaselinesWithJson) {
   test::TempDir dir;
@@ -54,23 +49,6 @@ TEST(BenchCli, EngineAndBaselinesWithJson) {
 
 // Trains a small config (WaveNet unless `make` says otherwise) for two steps into dir/run;
 // returns the config.
-Config train_small_model(const test::TempDir& dir, const std::vector<std::string>& overrides,
-                         Config (*make)(std::vector<std::string>) = test::small_training_config) {
-  std::vector<std::string> all = {"train.max_steps=2", "train.checkpoint_every=2"};
-  all.insert(all.end(), overrides.begin(), overrides.end());
-  const Config config = make(all);
-  test::write_small_corpus(dir / "data", config);
-  test::write_text(dir / "config.yaml", config_to_yaml(config));
-  EXPECT_EQ(run("--log-level warn train --data " + (dir / "data").string() + " --run-dir " + (dir / "run").string() +
-                    " --config " + (dir / "config.yaml").string(),
-                dir / "train.log"),
-            0)
-      << test::read_text(dir / "train.log");
-  return config;
-}
-
-std::vector<float> wav_samples(const std::filesystem::path& path) { return read_audio_mono(path).samples; }
-
 TEST(SynthCli, MelToWavOfExactLength) {
   test::TempDir dir;
   const Config config = train_small_model(dir, {});
