@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -29,7 +30,15 @@ struct EngineBenchArgs {
   ConfigArgs config;
   GenerationBenchOptions options;
   bool no_baselines = false;
+  std::string fold = "1";
 };
+
+// How a case is named in the table: the method, and how the engine ran one utterance.
+std::string case_label(const BenchCase& c) {
+  if (c.stream) return c.method + " (stream)";
+  if (c.fold != 1) return c.method + " (fold " + std::to_string(c.fold) + ")";
+  return c.method;
+}
 
 std::string json_string(const std::string& s) {
   std::string out = "\"";
@@ -55,9 +64,13 @@ std::string to_json(const GenerationBenchReport& report, const std::string& pres
         << ", \"peak_gflops\": " << report.peak.gflops << ", \"peak_fraction\": " << c.gflops / report.peak.gflops
         << ", \"read_bandwidth_gbytes_per_s\": " << report.peak.read_gbytes_per_s
         << ", \"weight_bytes_per_step\": " << report.weight_bytes_per_step
+        << ", \"weights_read_gbytes_per_s\": " << report.weights_read_gbytes_per_s
+        << ", \"weights_bound_steps_per_s\": " << report.weights_bound_steps_per_s << ", \"barrier_ns\": " << report.barrier_ns
+        << ", \"fold\": " << c.fold << ", \"stream\": " << (c.stream ? "true" : "false")
+        << ", \"lookahead_samples\": " << c.lookahead_samples
         << ", \"parts_seconds\": {\"conditioning\": " << c.parts.conditioning_seconds
-        << ", \"layers\": " << c.parts.layers_seconds << ", \"output_and_sampling\": " << c.parts.output_seconds
-        << "}}" << (i + 1 < report.cases.size() ? "," : "") << "\n";
+        << ", \"layers\": " << c.parts.layers_seconds << ", \"output\": " << c.parts.output_seconds
+        << ", \"sampling\": " << c.parts.sampling_seconds << "}}" << (i + 1 < report.cases.size() ? "," : "") << "\n";
   }
   out << "]\n";
   return out.str();
@@ -81,6 +94,11 @@ void run(EngineBenchArgs& args) {
     model->module().eval();
   }
   args.options.baselines = !args.no_baselines;
+  args.options.fold = args.fold == "auto" ? 0 : std::atoi(args.fold.c_str());
+  if (args.fold != "auto" && (args.options.fold < 1 || std::to_string(args.options.fold) != args.fold)) {
+    throw UserError("--fold " + args.fold + ": give auto or a number of pieces (1: off)");
+  }
+  if (args.options.stream && args.options.fold != 1) throw UserError("--stream and --fold are two ways to run one utterance; pick one");
   const GenerationBenchReport report = run_generation_bench(*model, config, args.options);
   const auto& w = report;
   std::printf("wavenet %s bench: %s, %s, %d Hz; CPU: %s\n", WAVENET_VERSION, name.c_str(), model->describe().c_str(),
@@ -89,16 +107,24 @@ void run(EngineBenchArgs& args) {
               "weights %.2f MB\n",
               args.options.threads, w.peak.gflops, w.peak.isa, w.peak.read_gbytes_per_s,
               w.weight_bytes_per_step / 1e6);
+  if (w.weights_read_gbytes_per_s > 0) {
+    std::printf("rereading each thread's share of those weights: %.1f GB/s, so at most %.0f steps/s; barrier %.0f ns\n",
+                w.weights_read_gbytes_per_s, w.weights_bound_steps_per_s, w.barrier_ns);
+  }
   std::printf("%-22s %6s %5s %7s %7s %12s %9s %12s %8s %7s\n", "method", "batch", "thr", "prec", "kernels", "samples/s",
               "x realtm", "MFLOP/sample", "GFLOP/s", "% peak");
   for (const BenchCase& c : report.cases) {
-    std::printf("%-22s %6d %5d %7s %7s %12.0f %9.3f %12.2f %8.2f %6.1f%%\n", c.method.c_str(), c.batch, c.threads,
+    std::printf("%-22s %6d %5d %7s %7s %12.0f %9.3f %12.2f %8.2f %6.1f%%\n", case_label(c).c_str(), c.batch, c.threads,
                 c.precision.c_str(), c.kernels.c_str(), c.samples_per_second, c.real_time_factor,
                 c.flops_per_sample / 1e6, c.gflops, 100.0 * c.gflops / w.peak.gflops);
   }
   const BenchCase& e = report.cases.front();
-  std::printf("engine parts: conditioning %.3f s, layers %.3f s, output+sampling %.3f s (of %.3f s)\n",
-              e.parts.conditioning_seconds, e.parts.layers_seconds, e.parts.output_seconds, e.seconds);
+  if (e.stream) std::printf("streaming look-ahead: %lld samples (%.1f ms) after the frame that covers them\n",
+                            static_cast<long long>(e.lookahead_samples), 1e3 * e.lookahead_samples / config.audio.sample_rate);
+  if (e.parts.layers_seconds > 0) {
+    std::printf("engine parts: conditioning %.3f s, layers %.3f s, output %.3f s, sampling %.3f s (of %.3f s)\n",
+                e.parts.conditioning_seconds, e.parts.layers_seconds, e.parts.output_seconds, e.parts.sampling_seconds, e.seconds);
+  }
   for (std::size_t i = 1; i < report.cases.size(); ++i) {
     std::printf("engine speed-up over %s: %.1fx\n", report.cases[i].method.c_str(),
                 e.samples_per_second / report.cases[i].samples_per_second);
@@ -122,6 +148,8 @@ void register_bench_engine(CLI::App& bench) {
   bench.add_option("--kernels", args->options.kernels, "force scalar, avx2 or avx512 kernels");
   bench.add_option("--json", args->json, "also write one JSON object per case to this file");
   bench.add_flag("--no-baselines", args->no_baselines, "time only the engine");
+  bench.add_option("--fold", args->fold, "time one utterance of --seconds folded into N pieces generated as a batch, or auto")->capture_default_str();
+  bench.add_flag("--stream", args->options.stream, "time one utterance of --seconds streamed one mel frame at a time");
   bench.add_option("--baseline-steps", args->options.baseline_steps, "steps timed for the LibTorch reference baseline (default: the family's choice)");
   add_config_options(bench, args->config);
   bench.callback([&bench, args] {

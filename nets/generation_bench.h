@@ -20,6 +20,10 @@ struct GenerationBenchOptions {
   std::string kernels;         // "" = best for this CPU
   bool baselines = true;
   int64_t baseline_steps = 0;  // steps timed for the first baseline (0: the family's choice)
+  // The engine case as one utterance of `seconds`: folded into this many pieces (0: automatic
+  // choice, 1: not folded), or streamed one mel frame at a time.
+  int fold = 1;
+  bool stream = false;
 };
 
 struct BenchCase {
@@ -34,12 +38,20 @@ struct BenchCase {
   double real_time_factor = 0;    // samples_per_second / sample_rate
   double flops_per_sample = 0;    // the model's useful work per generated sample
   double gflops = 0;              // achieved useful FLOP/s / 1e9
+  int fold = 1;                   // pieces of a folded utterance
+  bool stream = false;
+  int64_t lookahead_samples = 0;  // streaming: samples a frame waits for the frames after it
   GenerationTimings parts;
 };
 
 struct GenerationBenchReport {
   kernels::MachinePeak peak;
   int64_t weight_bytes_per_step = 0;
+  // Read bandwidth when each thread rereads its share of the per-step weights, and the steps
+  // per second that allows at most: the bound of a generator whose steps stream their weights.
+  double weights_read_gbytes_per_s = 0;
+  double weights_bound_steps_per_s = 0;
+  double barrier_ns = 0;  // one crossing of the generator's barrier by all its threads
   std::vector<BenchCase> cases;  // the fast generator first
 };
 

@@ -22,8 +22,11 @@ struct Avx512 {
   static Reg broadcast(float x) { return _mm512_set1_ps(x); }
   static Reg fmadd(Reg a, Reg b, Reg c) { return _mm512_fmadd_ps(a, b, c); }
   static Reg add(Reg a, Reg b) { return _mm512_add_ps(a, b); }
+  // BF16 is a template argument: the weight type is fixed for a whole product, so the inner
+  // loop carries no branch.
+  template <bool BF16>
   static Reg load_w(const MatmulArgs& a, int64_t offset) {
-    if (a.w_bf16) {
+    if constexpr (BF16) {
       const __m256i half = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(static_cast<const uint16_t*>(a.w) + offset));
       return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(half), 16));
     }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/kernels/kernels.h"
+#include "core/spin_barrier.h"
 
 namespace wn::kernels {
 
@@ -99,6 +100,47 @@ MachinePeak measure_machine_peak(int threads, double seconds_each) {
   });
   peak.read_gbytes_per_s = bytes_per_second / 1e9;
   return peak;
+}
+
+double measure_resident_read(int threads, int64_t bytes_per_thread, double seconds) {
+  const int64_t n = std::max<int64_t>(1024, bytes_per_thread / 4);
+  std::vector<std::vector<float>> arrays(static_cast<std::size_t>(threads));
+  std::atomic<int> ready{0};
+  const double bytes_per_second = run_on_threads(threads, [&](int t) {
+    arrays[t].assign(static_cast<std::size_t>(n), 1.0f);  // first touch on the reading thread
+    const float* data = arrays[t].data();
+    ready++;
+    while (ready.load() < threads) {
+    }
+    float total = 0;
+    int64_t passes = 0;
+    const auto start = Clock::now();
+    double elapsed = 0;
+    while (elapsed < seconds) {
+#if defined(__x86_64__)
+      total += avx2_kernels() ? sum_avx2(data, n) : std::accumulate(data, data + n, 0.0f);
+#else
+      total += std::accumulate(data, data + n, 0.0f);
+#endif
+      ++passes;
+      elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+    }
+    volatile float sink = total;
+    (void)sink;
+    return static_cast<double>(passes) * n * 4.0 / elapsed;
+  });
+  return bytes_per_second / 1e9;
+}
+
+double measure_barrier_ns(int threads, int crossings) {
+  if (threads < 2) return 0;
+  SpinBarrier barrier(threads);
+  const auto start = Clock::now();
+  run_on_threads(threads, [&](int) {
+    for (int i = 0; i < crossings; ++i) barrier.wait();
+    return 0.0;
+  });
+  return std::chrono::duration<double>(Clock::now() - start).count() / crossings * 1e9;
 }
 
 }  // namespace wn::kernels

@@ -9,7 +9,7 @@
 //     static constexpr int kMaxVectors = ...;               // widest column block: 8 or 4 registers
 //     static Reg zero(); static Reg load(const float*); static void store(float*, Reg);
 //     static Reg broadcast(float x); static Reg fmadd(Reg a, Reg b, Reg c); static Reg add(Reg, Reg);
-//     static Reg load_w(const MatmulArgs&, int64_t offset);  // fp32 or bf16 weights
+//     template <bool BF16> static Reg load_w(const MatmulArgs&, int64_t offset);  // bf16 or fp32 weights
 //   };
 //
 // Batch invariance: a row's result never depends on how many rows are in the call, so an
@@ -22,8 +22,8 @@
 
 namespace wn::kernels {
 
-template <class Isa>
-struct Blocking {
+template <class Isa, bool BF16>
+struct BlockingFor {
   using Reg = typename Isa::Reg;
   static constexpr int kWidth = Isa::kWidth;
   // FMA chains in flight per row (latency x throughput of current cores), whatever the block
@@ -60,7 +60,7 @@ struct Blocking {
   template <int ROWS, int V>
   static inline void step(const MatmulArgs& a, int r0, int n0, int k, Reg (&acc)[ROWS][V]) {
     Reg w[V];
-    for (int v = 0; v < V; ++v) w[v] = Isa::load_w(a, k * a.w_stride + n0 + v * kWidth);
+    for (int v = 0; v < V; ++v) w[v] = Isa::template load_w<BF16>(a, k * a.w_stride + n0 + v * kWidth);
     for (int r = 0; r < ROWS; ++r) {
       const Reg x = Isa::broadcast(a.x[(r0 + r) * a.x_stride + k]);
       for (int v = 0; v < V; ++v) acc[r][v] = Isa::fmadd(x, w[v], acc[r][v]);
@@ -116,9 +116,16 @@ struct Blocking {
     }
   }
 
+};
+
+template <class Isa>
+struct Blocking {
   // k panels always, even for one row: a panel boundary is a rounding point, so taking it
   // only for large batches would make a row's result depend on the batch.
-  static void matmul(const MatmulArgs& a) { for_each_k_panel(a, all_rows); }
+  static void matmul(const MatmulArgs& a) {
+    if (a.w_bf16) for_each_k_panel(a, BlockingFor<Isa, true>::all_rows);
+    else for_each_k_panel(a, BlockingFor<Isa, false>::all_rows);
+  }
 };
 
 }  // namespace wn::kernels

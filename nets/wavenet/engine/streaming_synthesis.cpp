@@ -34,12 +34,12 @@ int64_t StreamingSynthesis::final_samples(int64_t n) const {
 }
 
 int64_t StreamingSynthesis::lookahead_samples() const {
-  // The mel rows cover (n - kernel + 1) frames of hop samples; far enough into a stream the
-  // gap to the final samples no longer depends on n.
+  // n rows, the first kernel/2 of them leading context, hold the frames of (n - kernel/2) * hop
+  // samples; far enough into a stream the gap to the final samples no longer depends on n.
   int64_t hop = upsampler_.last_scale();
   for (std::size_t i = 0; i + 1 < upsampler_.scales.size(); ++i) hop *= upsampler_.scales[i];
   const int64_t n = 64 + upsampler_.kernel;
-  return (n - upsampler_.kernel + 1) * hop - final_samples(n);
+  return (n - upsampler_.kernel / 2) * hop - final_samples(n);
 }
 
 // Appends the last-stage rows [emitted, final_count) to stage_, from a window of the mel that

@@ -40,7 +40,8 @@ class StreamingSynthesis final : public GeneratorStream {
   // Last-stage rows and samples that are final after n rows (not at the end of the utterance).
   int64_t final_rows(int64_t n) const;
   int64_t final_samples(int64_t n) const;
-  // Samples the received rows cover but that are not final yet, once the stream is under way.
+  // Samples whose frames have arrived but that are not final yet, once the stream is under way
+  // (852 for a frame kernel of 5 and scales 4 x 4 x 4 x 4: 38.6 ms at 22.05 kHz).
   int64_t lookahead_samples() const override;
   const GenerationTimings& timings() const { return run_->timings(); }
 

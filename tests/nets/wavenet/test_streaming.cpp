@@ -106,10 +106,11 @@ TEST(StreamingSynthesis, LookaheadFollowsTheUpsamplerShape) {
     EXPECT_EQ(stream.final_rows(n), rows) << n;
     EXPECT_EQ(stream.final_samples(n), std::max<int64_t>(0, (rows - 1) * 4)) << n;
   }
-  // (n - 4) frames of 256 samples are covered after n rows; the rest is the look-ahead.
-  EXPECT_EQ(stream.lookahead_samples(), (40 - 4) * 256 - stream.final_samples(40));
-  EXPECT_GT(stream.lookahead_samples(), 0);
-  EXPECT_LT(stream.lookahead_samples(), 5 * 256);
+  // After n rows, 2 of them leading context, the frames of (n - 2) * 256 samples are in; the
+  // samples not final among them are the look-ahead: 852 (2 frames of the frame convolution,
+  // 340 samples of the smoothing stages beyond them).
+  EXPECT_EQ(stream.lookahead_samples(), (40 - 2) * 256 - stream.final_samples(40));
+  EXPECT_EQ(stream.lookahead_samples(), 852);
 }
 
 TEST(StreamingSynthesis, RefusesAnUnconditionalModel) {
