@@ -43,6 +43,7 @@ std::vector<std::string> command_line(int argc, char** argv);
 // One registration function per subcommand file.
 void register_bench_command(CLI::App& app);
 void register_bench_engine(CLI::App& bench);  // options and callback of `bench` itself
+void register_bench_kernels(CLI::App& bench);
 void register_synth_command(CLI::App& app);
 void register_config_command(CLI::App& app);
 void register_demo_command(CLI::App& app);

@@ -82,6 +82,7 @@ void register_bench_command(CLI::App& app) {
       "bench", "Measure generation speed (the default: engine vs baselines) or another part's throughput");
   bench->require_subcommand(0, 1);  // the engine benchmark runs when no part is named
   register_bench_engine(*bench);
+  register_bench_kernels(*bench);
   auto pre = std::make_shared<PreprocessBenchArgs>();
   CLI::App* preprocess = bench->add_subcommand(
       "preprocess", "Feature extraction speed on a corpus, in memory (nothing is written)");

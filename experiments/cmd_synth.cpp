@@ -221,10 +221,10 @@ void generate_folded(const std::vector<Clip>& clips, const LoadedModel& model, c
                                                    : fold_overlap_frames(generator.facts().receptive_field_samples, a.hop_length);
   for (const Clip& clip : clips) {
     const int64_t frames = static_cast<int64_t>(clip.mel.size()) / a.n_mels;
-    fold.segments = e.fold == 0 ? automatic_fold(frames, fold.overlap_frames, e.batch) : e.fold;
+    fold.segments = e.fold == 0 ? automatic_fold(frames, fold.overlap_frames, kMaxAutomaticFold) : e.fold;
     ProgressOptions po;
     po.unit = "samples";
-    ProgressBar progress(clip.name + " in " + std::to_string(fold.segments) + " folds", clip.samples / fold.segments, po);
+    ProgressBar progress(clip.name + " (fold " + std::to_string(fold.segments) + ")", clip.samples / fold.segments, po);
     int64_t reported = 0;
     fold.on_samples = [&](int64_t done) {
       if (done - reported < 1024) return;

@@ -38,8 +38,10 @@ std::vector<float> synthesize_folded(Generator& generator, const at::Tensor& mel
 
 // Pieces for an utterance of `frames` frames: as many as fit while each piece's own part is at
 // least four overlaps long (so the overlaps cost at most a quarter more steps), at most
-// max_segments (beyond the batch where the engine's aggregate speed stops growing).
+// max_segments.
 int automatic_fold(int64_t frames, int overlap_frames, int max_segments);
+// The cap `--fold auto` uses: about where the engine's aggregate speed stops growing with the batch.
+constexpr int kMaxAutomaticFold = 16;
 
 // The overlap (frames) a model with this receptive field needs: warm-up over at least the
 // receptive field, then a cross-fade as long again; at least 2 frames.

@@ -78,7 +78,7 @@ BenchCase timed_fold(Generator& generator, const GenerationRequest& request, int
   o.context_frames = context;
   o.overlap_frames = fold_overlap_frames(facts.receptive_field_samples, o.hop_length);
   const at::Tensor mel = request.mel[0];
-  o.segments = fold > 0 ? fold : automatic_fold(mel.size(0) - 2 * context, o.overlap_frames, 16);
+  o.segments = fold > 0 ? fold : automatic_fold(mel.size(0) - 2 * context, o.overlap_frames, kMaxAutomaticFold);
   c.fold = o.segments;
   const auto start = Clock::now();
   c.samples = static_cast<int64_t>(synthesize_folded(generator, mel, request.labels.defined() ? 0 : -1, 7, o).size());

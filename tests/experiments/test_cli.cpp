@@ -52,7 +52,7 @@ TEST(Cli, HelpListsSubcommands) {
 
 TEST(Cli, EverySubcommandHasHelp) {
   for (const std::string sub : {"config", "config show", "selfcheck", "preprocess", "train", "synth", "eval", "demo", "bench",
-                                "bench preprocess", "bench loader", "bench train"}) {
+                                "bench preprocess", "bench loader", "bench train", "bench kernels"}) {
     const RunResult r = run_wavenet(sub + " --help");
     EXPECT_EQ(r.exit_code, 0) << sub;
     EXPECT_NE(r.out.find("Usage"), std::string::npos) << sub << ": " << r.out;
