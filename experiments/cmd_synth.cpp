@@ -14,6 +14,7 @@
 #include <set>
 #include <thread>
 
+#include "core/config/config_io.h"
 #include "core/errors.h"
 #include "core/progress.h"
 #include "dataio/audio_io.h"
@@ -23,7 +24,6 @@
 #include "dataio/mel.h"
 #include "dataio/spectrogram_png.h"
 #include "experiments/cli_common.h"
-#include "core/config/config_io.h"
 #include "experiments/synth_inputs.h"
 #include "experiments/synth_stream.h"
 #include "nets/batched_synthesis.h"
@@ -224,10 +224,10 @@ void generate_folded(const std::vector<Clip>& clips, const LoadedModel& model, c
     fold.segments = e.fold == 0 ? automatic_fold(frames, fold.overlap_frames, kMaxAutomaticFold) : e.fold;
     ProgressOptions po;
     po.unit = "samples";
-    ProgressBar progress(clip.name + " (fold " + std::to_string(fold.segments) + ")", clip.samples / fold.segments, po);
+    ProgressBar progress(clip.name + " (fold " + std::to_string(fold.segments) + ")", folded_steps(frames, fold), po);
     int64_t reported = 0;
     fold.on_samples = [&](int64_t done) {
-      if (done - reported < 1024) return;
+      if (done - reported < 4096) return;
       progress.advance(done - reported);
       reported = done;
     };
@@ -352,6 +352,9 @@ void run(SynthArgs& args) {
     args.engine = resolve_engine_settings(config, "the command line", false, args);
   }
   if (args.stream) return run_stream(args, model);
+  if (args.engine.fold != 1 && from_model && !config.model.local_conditioning) {
+    throw UserError("engine.fold: folding cuts a clip's mel into pieces; " + args.checkpoint + " is not mel-conditioned");
+  }
   const bool conditional = !from_model || config.model.local_conditioning;
   const bool inputs_given = has_inputs(args.inputs);
   if (conditional && !inputs_given) {

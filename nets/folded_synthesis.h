@@ -28,13 +28,17 @@ struct FoldOptions {
   int hop_length = 256;
   int context_frames = 0;  // the mel's context rows each side (Model::data_needs())
   double temperature = 1.0;
-  std::function<void(int64_t)> on_samples;  // samples of the batch's longest row done
+  std::function<void(int64_t)> on_samples;  // steps of the batch done (up to folded_steps())
 };
 
 // mel: (frames + 2*context, n_mels), the rows a whole-utterance request holds; label: -1 or the
 // global condition. Returns frames * hop samples.
 std::vector<float> synthesize_folded(Generator& generator, const at::Tensor& mel, int64_t label, uint64_t seed,
                                      const FoldOptions& options);
+
+// Steps the batch of pieces runs for an utterance of `frames` frames (its longest piece), for
+// progress bars: FoldOptions::on_samples counts up to it.
+int64_t folded_steps(int64_t frames, const FoldOptions& options);
 
 // Pieces for an utterance of `frames` frames: as many as fit while each piece's own part is at
 // least four overlaps long (so the overlaps cost at most a quarter more steps), at most
