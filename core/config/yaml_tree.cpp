@@ -72,7 +72,12 @@ YAML::Node load_recursive(const fs::path& file, std::vector<fs::path>& chain) {
 
 YAML::Node load_yaml_with_includes(const fs::path& file) {
   std::vector<fs::path> chain;
-  return load_recursive(file, chain);
+  try {
+    return load_recursive(file, chain);
+  } catch (const fs::filesystem_error& e) {
+    // A path the file system refuses to look at (too long, a loop of links, no permission).
+    throw ConfigError(e.path1().string() + ": " + e.code().message() + " (included from " + file.string() + ")");
+  }
 }
 
 YAML::Node parse_yaml_mapping(const std::string& text, const std::string& origin) {
