@@ -147,17 +147,26 @@ struct EngineRun::Member {
 namespace {
 
 // Input layer: x = first-conv column of the previous sample's class (input=mulaw, quantized
-// as model.quantization says) or w * sample + b (raw).
-void set_input(const EngineWeights& w, float* x, float previous) {
-  const ModelConfig& m = w.model;
-  const int R = w.residual;
-  const bool quantized = m.input == "mulaw";
-  const float* column =
-      quantized ? w.input_table.data() +
-                      static_cast<std::size_t>(quantize_sample(previous, m.quantize_channels, quantization_named(m.quantization))) * R
-                : w.input_table.data();
-  for (int r = 0; r < R; ++r) x[r] = (quantized ? column[r] : column[r] * previous) + w.input_bias[r];
-}
+// as model.quantization says) or w * sample + b (raw). The names are looked up once, not per
+// sample.
+class InputLayer {
+ public:
+  explicit InputLayer(const EngineWeights& w)
+      : w_(w), quantized_(w.model.input == "mulaw"), quantization_(quantization_named(w.model.quantization)) {}
+  void set(float* x, float previous) const {
+    const int R = w_.residual;
+    const float* column =
+        quantized_ ? w_.input_table.data() +
+                         static_cast<std::size_t>(quantize_sample(previous, w_.model.quantize_channels, quantization_)) * R
+                   : w_.input_table.data();
+    for (int r = 0; r < R; ++r) x[r] = (quantized_ ? column[r] : column[r] * previous) + w_.input_bias[r];
+  }
+
+ private:
+  const EngineWeights& w_;
+  bool quantized_;
+  Quantization quantization_;
+};
 
 }  // namespace
 
@@ -178,6 +187,7 @@ EngineRun::EngineRun(const EnginePlan& plan, int batch, const std::vector<uint64
   // Rows a chunk reads: at most chunk / scale + 2 for its own samples (one more when the chunk
   // straddles a row boundary), plus one either side; then comes a zero row.
   const int projected_rows = plan.chunk / plan.scale + 4;
+  const InputLayer input(w);
   members_.resize(static_cast<std::size_t>(plan.threads));
   for (Member& mb : members_) {
     mb.x.assign(static_cast<std::size_t>(B) * R, 0.0f);
@@ -190,7 +200,7 @@ EngineRun::EngineRun(const EnginePlan& plan, int batch, const std::vector<uint64
     mb.projected.assign(static_cast<std::size_t>(projected_rows + 1) * G, 0.0f);
     for (int b = 0; b < B; ++b) {
       mb.rngs.emplace_back(seeds[b]);
-      set_input(w, mb.x.data() + static_cast<std::size_t>(b) * R, 0.0f);  // silence before the first sample
+      input.set(mb.x.data() + static_cast<std::size_t>(b) * R, 0.0f);  // silence before the first sample
     }
   }
 }
@@ -337,6 +347,7 @@ void EngineRun::advance(int64_t t_end, const StageRows& rows, const StepSinks& s
   const int B = batch_, R = w.residual, H = w.half, S = w.skip, L = static_cast<int>(w.layers.size()), threads = plan.threads;
   const int64_t t_begin = t_;
   const StepSampler sampler(w.model, temperature_);
+  const InputLayer input(w);
   Shared& s = *shared_;
 
   auto job = [&](int member) {
@@ -375,7 +386,7 @@ void EngineRun::advance(int64_t t_end, const StageRows& rows, const StepSinks& s
         const float* out = mb.out.data() + static_cast<std::size_t>(b) * w.out_channels;
         const float sample = t < sinks.teacher_steps ? sinks.teacher[b * sinks.teacher_steps + t]
                                                      : sampler.sample(out, mb.rngs[b], mb.scratch.data());
-        set_input(w, mb.x.data() + static_cast<std::size_t>(b) * R, sample);
+        input.set(mb.x.data() + static_cast<std::size_t>(b) * R, sample);
         if (member == 0) {
           sinks.audio[b * sinks.audio_stride + (t - sinks.first_step)] = sample;
           if (sinks.outputs) {
