@@ -1,5 +1,9 @@
 #include "core/cpu_features.h"
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+
 namespace wn {
 namespace {
 
@@ -11,9 +15,10 @@ CpuFeatures detect() {
   f.fma = __builtin_cpu_supports("fma");
   f.avx512f = __builtin_cpu_supports("avx512f");
   f.avx512bw = __builtin_cpu_supports("avx512bw");
-#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
-  f.avx512bf16 = __builtin_cpu_supports("avx512bf16");
-#endif
+  // CPUID leaf 7, sub-leaf 1, EAX bit 5 (compilers' __builtin_cpu_supports do not all know it);
+  // it shares the AVX-512 register state the avx512f check above already confirmed.
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+  if (f.avx512f && __get_cpuid_count(7, 1, &eax, &ebx, &ecx, &edx)) f.avx512bf16 = (eax >> 5) & 1u;
 #elif defined(__aarch64__)
   f.neon = true;
 #endif

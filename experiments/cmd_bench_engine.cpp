@@ -145,7 +145,7 @@ void register_bench_engine(CLI::App& bench) {
   bench.add_option("--threads", args->options.threads, "engine threads")->capture_default_str()->check(CLI::Range(1, 256));
   bench.add_option("--seconds", args->options.seconds, "seconds of audio the engine generates")->capture_default_str()->check(CLI::PositiveNumber);
   bench.add_option("--precision", args->options.precision, "fp32 or bf16 weight storage")->capture_default_str()->check(CLI::IsMember({"fp32", "bf16"}));
-  bench.add_option("--kernels", args->options.kernels, "force scalar, avx2 or avx512 kernels");
+  bench.add_option("--kernels", args->options.kernels, "force scalar, avx2, avx512, avx512bf16 or avx512bf16-emulated kernels (one this CPU lacks: the best it has; the output names the table used)");
   bench.add_option("--json", args->json, "also write one JSON object per case to this file");
   bench.add_flag("--no-baselines", args->no_baselines, "time only the engine");
   bench.add_option("--fold", args->fold, "time one utterance of --seconds folded into N pieces generated as a batch, or auto")->capture_default_str();

@@ -49,6 +49,7 @@ double microseconds_per_product(const kernels::KernelTable& kt, const KernelShap
       a.k = s.k;
       a.w = bf16 ? static_cast<const void*>(w16[l].data()) : static_cast<const void*>(w32[l].data());
       a.w_bf16 = bf16;
+      a.w_pairs = bf16 && kt.bf16_pairs;  // every k here is even: the same bytes, read in pairs
       a.w_stride = s.n;
       a.y = y.data();
       a.y_stride = s.n;
@@ -64,7 +65,8 @@ double microseconds_per_product(const kernels::KernelTable& kt, const KernelShap
 
 void bench_kernels(const KernelBenchArgs& args) {
   const kernels::KernelTable& kt = args.kernels.empty() ? kernels::best_kernels() : kernels::kernels_named(args.kernels);
-  std::printf("kernels %s, one row, one thread; weights read per product over all layers' matrices\n", kt.name);
+  std::printf("kernels %s, one row, one thread; weights read per product over all layers' matrices%s\n", kt.name,
+              kt.bf16_pairs ? "; bf16 in k pairs (vdpbf16ps layout)" : "");
   std::printf("%-18s %5s %5s %7s %6s %10s %8s\n", "product", "k", "n", "layers", "prec", "us/product", "GB/s");
   for (const KernelShape& s : kShapes) {
     for (const bool bf16 : {false, true}) {
@@ -80,7 +82,7 @@ void bench_kernels(const KernelBenchArgs& args) {
 void register_bench_kernels(CLI::App& bench) {
   auto args = std::make_shared<KernelBenchArgs>();
   CLI::App* command = bench.add_subcommand("kernels", "The engine's per-step matrix products alone: microseconds and GB/s per shape");
-  command->add_option("--kernels", args->kernels, "force scalar, avx2 or avx512 kernels");
+  command->add_option("--kernels", args->kernels, "force scalar, avx2, avx512, avx512bf16 or avx512bf16-emulated kernels (one this CPU lacks: the best it has; the output names the table used)");
   command->add_option("--seconds", args->seconds, "time per shape and precision")->capture_default_str()->check(CLI::PositiveNumber);
   command->callback([args] { bench_kernels(*args); });
 }

@@ -36,7 +36,9 @@ std::vector<float> to_vector(const torch::Tensor& t) {
 torch::Tensor unpacked(const PackedMatrix& m) {
   torch::Tensor out = torch::empty({m.k, m.n});
   float* data = out.data_ptr<float>();
-  for (int64_t i = 0; i < static_cast<int64_t>(m.k) * m.n; ++i) data[i] = m.bf16 ? kernels::from_bf16(m.b16[i]) : m.f32[i];
+  for (int k = 0; k < m.k; ++k) {
+    for (int n = 0; n < m.n; ++n) data[static_cast<int64_t>(k) * m.n + n] = element(m, k, n);
+  }
   return out;
 }
 

@@ -16,6 +16,7 @@ struct Avx2 {
   static constexpr int kWidth = 8;
   static constexpr int kRegisters = 16;
   static constexpr int kMaxVectors = 4;  // 8 accumulators + 8 weights would not fit
+  static constexpr bool kHasPairs = false;
   static Reg zero() { return _mm256_setzero_ps(); }
   static Reg load(const float* p) { return _mm256_loadu_ps(p); }
   static void store(float* p, Reg v) { _mm256_storeu_ps(p, v); }

@@ -1,7 +1,9 @@
-// AVX-512 kernels (compiled with -mavx512f -mavx512bw -mfma; used only when CPUID says so).
+// AVX-512 kernels (compiled with -mavx512f -mavx512bw -mfma; used only when CPUID says so), and
+// the emulated AVX-512 BF16 table that tests the k-pair path on CPUs without the instruction.
 
 #include <immintrin.h>
 
+#include "core/kernels/avx512_traits.h"
 #include "core/kernels/kernels.h"
 #include "core/kernels/matmul_blocking.h"
 #include "core/kernels/simd_exp.h"
@@ -11,28 +13,24 @@ namespace {
 
 constexpr int kWidth = 16;
 
-struct Avx512 {
-  using Reg = __m512;
-  static constexpr int kWidth = 16;
-  static constexpr int kRegisters = 32;
-  static constexpr int kMaxVectors = 8;
-  static Reg zero() { return _mm512_setzero_ps(); }
-  static Reg load(const float* p) { return _mm512_loadu_ps(p); }
-  static void store(float* p, Reg v) { _mm512_storeu_ps(p, v); }
-  static Reg broadcast(float x) { return _mm512_set1_ps(x); }
-  static Reg fmadd(Reg a, Reg b, Reg c) { return _mm512_fmadd_ps(a, b, c); }
-  static Reg add(Reg a, Reg b) { return _mm512_add_ps(a, b); }
-  // BF16 is a template argument: the weight type is fixed for a whole product, so the inner
-  // loop carries no branch.
-  template <bool BF16>
-  static Reg load_w(const MatmulArgs& a, int64_t offset) {
-    if constexpr (BF16) {
-      const __m256i half = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(static_cast<const uint16_t*>(a.w) + offset));
-      return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(half), 16));
-    }
-    return _mm512_loadu_ps(static_cast<const float*>(a.w) + offset);
+// The AVX-512 BF16 dot product in AVX-512F: the odd halves are the upper 16 bits of each
+// lane already, the even ones move up; a product of two bf16 values is exact in float, so a
+// multiply and an add round exactly as the instruction's fused step does.
+struct Avx512EmulatedDot : Avx512 {
+  static constexpr bool kHasPairs = true;
+  using Pairs = __m512i;
+  static Pairs load_pairs(const uint16_t* p) { return _mm512_loadu_si512(p); }
+  static Pairs broadcast_pair(uint32_t pair) { return _mm512_set1_epi32(static_cast<int>(pair)); }
+  static Reg dot_pairs(Reg acc, Pairs w, Pairs x) {
+    const __m512i high = _mm512_set1_epi32(static_cast<int>(0xffff0000u));
+    const __m512 w_odd = _mm512_castsi512_ps(_mm512_and_si512(w, high)), x_odd = _mm512_castsi512_ps(_mm512_and_si512(x, high));
+    const __m512 w_even = _mm512_castsi512_ps(_mm512_slli_epi32(w, 16)), x_even = _mm512_castsi512_ps(_mm512_slli_epi32(x, 16));
+    acc = _mm512_add_ps(acc, _mm512_mul_ps(w_odd, x_odd));
+    return _mm512_add_ps(acc, _mm512_mul_ps(w_even, x_even));
   }
 };
+
+}  // namespace
 
 void gate_avx512(const float* a, const float* b, float* out, int n) {
   const __m512 one = _mm512_set1_ps(1.0f);
@@ -55,10 +53,15 @@ void gate_avx512(const float* a, const float* b, float* out, int n) {
   if (i < n) scalar_kernels().gate(a + i, b + i, out + i, n - i);
 }
 
-}  // namespace
+void matmul_avx512(const MatmulArgs& a) { Blocking<Avx512>::matmul(a); }
 
 const KernelTable* avx512_kernels_impl() {
-  static const KernelTable table{"avx512", Blocking<Avx512>::matmul, gate_avx512};
+  static const KernelTable table{"avx512", matmul_avx512, gate_avx512};
+  return &table;
+}
+
+const KernelTable* avx512bf16_emulated_kernels_impl() {
+  static const KernelTable table{"avx512bf16-emulated", Blocking<Avx512EmulatedDot>::matmul, gate_avx512, /*bf16_pairs=*/true};
   return &table;
 }
 

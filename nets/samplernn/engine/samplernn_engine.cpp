@@ -196,6 +196,7 @@ class TeamMember {
     a.k = mat.k;
     a.w = mat.data();
     a.w_bf16 = mat.bf16;
+    a.w_pairs = mat.pairs;
     a.w_stride = mat.n;
     a.bias = bias;
     a.y = y;
@@ -357,11 +358,28 @@ class TeamMember {
   std::vector<std::mt19937_64> rngs_;
 };
 
+// Every per-step matrix in the k-pair layout (bf16 ones; fp32 stay as they are).
+void lay_out_in_k_pairs(SampleRnnWeights& w) {
+  for (FrameTierWeights& tier : w.tiers) {
+    tier.input = in_k_pairs(tier.input);
+    tier.upsample = in_k_pairs(tier.upsample);
+    for (RecurrentLayerWeights& layer : tier.layers) {
+      layer.input = in_k_pairs(layer.input);
+      layer.hidden = in_k_pairs(layer.hidden);
+    }
+  }
+  w.mel_conv = in_k_pairs(w.mel_conv);
+  w.mel_upsample = in_k_pairs(w.mel_upsample);
+  w.mlp_hidden = in_k_pairs(w.mlp_hidden);
+  w.mlp_output = in_k_pairs(w.mlp_output);
+}
+
 }  // namespace
 
 SampleRnnEngine::SampleRnnEngine(SampleRnnWeights weights, const SampleRnnEngineOptions& options)
     : weights_(std::move(weights)), options_(options), kernels_(options.kernels ? options.kernels : &kernels::best_kernels()) {
   options_.threads = std::max(1, options_.threads);
+  if (kernels_->bf16_pairs) lay_out_in_k_pairs(weights_);
 }
 
 GeneratorFacts SampleRnnEngine::facts() const {

@@ -63,17 +63,23 @@ PackedMatrix column_slice(const PackedMatrix& m, int c0, int c1) {
   return s;
 }
 
-const void* rows_of(const PackedMatrix& m, int row0) {
-  return m.bf16 ? static_cast<const void*>(m.b16.data() + static_cast<std::size_t>(row0) * m.n)
-                : static_cast<const void*>(m.f32.data() + static_cast<std::size_t>(row0) * m.n);
+// Rows [r0, r1) of m as a matrix of its own (a thread's share of the skip rows).
+PackedMatrix row_slice(const PackedMatrix& m, int r0, int r1) {
+  PackedMatrix s;
+  s.k = r1 - r0;
+  s.n = m.n;
+  s.bf16 = m.bf16;
+  if (m.bf16) s.b16.assign(m.b16.begin() + m.row_offset(r0), m.b16.begin() + m.row_offset(r1));
+  else s.f32.assign(m.f32.begin() + m.row_offset(r0), m.f32.begin() + m.row_offset(r1));
+  return s;
 }
 
-// y (stride y_stride, columns [n0, n1) of w) (+)= x (rows of stride x_stride) . w[row0:row0+k]
+// y (stride y_stride, columns [n0, n1) of w) (+)= x (rows of stride x_stride) . w[0:k]
 struct Product {
   const float* x;
   int64_t x_stride;
   const PackedMatrix& w;
-  int row0, k;
+  int k;
   const float* bias;
   float* y;
   int64_t y_stride;
@@ -88,8 +94,9 @@ void run_product(const kernels::KernelTable& kt, int rows, const Product& p) {
   a.x_stride = p.x_stride;
   a.rows = rows;
   a.k = p.k;
-  a.w = rows_of(p.w, p.row0);
+  a.w = p.w.data();
   a.w_bf16 = p.w.bf16;
+  a.w_pairs = p.w.pairs;
   a.w_stride = p.w.n;
   a.bias = p.bias;
   a.y = p.y;
@@ -111,14 +118,22 @@ EnginePlan make_engine_plan(EngineWeights weights, int threads, int chunk, const
   plan.scale = last_scale;
   plan.phase_taps = std::move(last_stage_taps);
   group_gate_columns_by_thread(weights, plan.threads);
-  for (const EngineLayer& layer : weights.layers) {
-    std::vector<PackedMatrix> slices;
+  const auto layout = [&](PackedMatrix m) { return kernels.bf16_pairs ? in_k_pairs(m) : m; };
+  const int H = weights.half;
+  for (std::size_t l = 0; l < weights.layers.size(); ++l) {
+    std::vector<PackedMatrix> taps, skip;
     for (int tid = 0; tid < plan.threads; ++tid) {
-      const auto [h0, h1] = kernels::thread_columns(weights.half, tid, plan.threads);
-      slices.push_back(column_slice(layer.taps, 2 * h0, 2 * h1));
+      const auto [h0, h1] = kernels::thread_columns(H, tid, plan.threads);
+      taps.push_back(layout(column_slice(weights.layers[l].taps, 2 * h0, 2 * h1)));
+      const int row = static_cast<int>(l) * H;
+      skip.push_back(layout(row_slice(weights.skip_all, row + h0, row + h1)));
     }
-    plan.taps_slices.push_back(std::move(slices));
+    plan.taps_slices.push_back(std::move(taps));
+    plan.skip_slices.push_back(std::move(skip));
+    weights.layers[l].residual = layout(weights.layers[l].residual);
   }
+  weights.post_skip = layout(weights.post_skip);
+  weights.post_output = layout(weights.post_output);
   plan.weights = std::move(weights);
   return plan;
 }
@@ -243,7 +258,7 @@ void condition_chunk(const ChunkConditioning& a, std::vector<std::vector<float>>
       const int64_t f_hi = std::min<int64_t>(F - 1, (a.t + a.steps - 1) / scale + 1);
       if (a.rows.data && !layer.local.empty() && f_hi >= f_lo) {
         run_product(*a.plan.kernels, static_cast<int>(f_hi - f_lo + 1),
-                    {a.rows.data + (static_cast<int64_t>(b) * a.rows.capacity + f_lo - a.rows.first) * w.n_mels, w.n_mels, layer.local, 0,
+                    {a.rows.data + (static_cast<int64_t>(b) * a.rows.capacity + f_lo - a.rows.first) * w.n_mels, w.n_mels, layer.local,
                      layer.local.k, nullptr, a.projected, G, a.c0, a.c1, false});
         auto row_of = [&](int64_t f) { return f >= f_lo && f <= f_hi ? a.projected + (f - f_lo) * G : zero_row; };
         for (int r = 0; r < a.steps; ++r) {
@@ -299,14 +314,15 @@ void layer_step(const LayerStep& a, EngineRun::Shared& s, EngineRun::Member& mb,
   const int64_t cond_stride = static_cast<int64_t>(a.plan.chunk) * G;
   float* h = s.cond[a.layer].data() + static_cast<std::size_t>(a.slot) * G;  // row b at + b*cond_stride
   const PackedMatrix& slice = a.plan.taps_slices[a.layer][a.member];
-  run_product(kt, B, {mb.taps.data(), static_cast<int64_t>(K) * R, slice, 0, K * R, nullptr, h + 2 * a.h0, cond_stride, 0, slice.n, true});
+  run_product(kt, B, {mb.taps.data(), static_cast<int64_t>(K) * R, slice, K * R, nullptr, h + 2 * a.h0, cond_stride, 0, slice.n, true});
   float* z = s.gated.data() + static_cast<std::size_t>(a.layer) * H;  // row b at + b*L*H
   for (int b = 0; b < B; ++b) {
     const float* hb = h + static_cast<std::size_t>(b) * cond_stride;
     kt.gate(hb + 2 * a.h0, hb + 2 * a.h0 + width, z + static_cast<std::size_t>(b) * L * H + a.h0, width);
   }
   // The member's gated columns' share of the skip sum (rows h0..h1 of the layer's block).
-  run_product(kt, B, {z + a.h0, static_cast<int64_t>(L) * H, w.skip_all, a.layer * H + a.h0, width, nullptr, a.partial, S, 0, S, true});
+  const PackedMatrix& skip = a.plan.skip_slices[a.layer][a.member];
+  run_product(kt, B, {z + a.h0, static_cast<int64_t>(L) * H, skip, width, nullptr, a.partial, S, 0, S, true});
   barrier.wait();
   if (span > 0) {
     for (int b = 0; b < B; ++b) {
@@ -315,7 +331,7 @@ void layer_step(const LayerStep& a, EngineRun::Shared& s, EngineRun::Member& mb,
   }
   if (!layer.residual.empty()) {
     float* res = mb.residual_out.data();
-    run_product(kt, B, {z, static_cast<int64_t>(L) * H, layer.residual, 0, H, layer.residual_bias.data(), res, R, 0, R, false});
+    run_product(kt, B, {z, static_cast<int64_t>(L) * H, layer.residual, H, layer.residual_bias.data(), res, R, 0, R, false});
     const float half_root = std::sqrt(0.5f);
     for (int i = 0; i < B * R; ++i) x[i] = (x[i] + res[i]) * half_root;
   }
@@ -332,10 +348,10 @@ void output_step(const EnginePlan& plan, int batch, const float* partials, Engin
     for (int th = 0; th < threads; ++th) sum += partials[static_cast<std::size_t>(th) * B * S + i];
     mb.skip_sum[i] = std::max(0.0f, sum);
   }
-  run_product(kt, B, {mb.skip_sum.data(), S, w.post_skip, 0, S, w.post_skip_bias.data(), mb.post.data(), S, 0, S, false});
+  run_product(kt, B, {mb.skip_sum.data(), S, w.post_skip, S, w.post_skip_bias.data(), mb.post.data(), S, 0, S, false});
   for (float& v : mb.post) v = std::max(0.0f, v);
   run_product(kt, B,
-              {mb.post.data(), S, w.post_output, 0, S, w.post_output_bias.data(), mb.out.data(), w.out_channels, 0, w.out_channels, false});
+              {mb.post.data(), S, w.post_output, S, w.post_output_bias.data(), mb.out.data(), w.out_channels, 0, w.out_channels, false});
 }
 
 }  // namespace

@@ -32,6 +32,7 @@ class ThreadTeam;
 struct EnginePlan {
   EngineWeights weights;                              // gate columns grouped by thread
   std::vector<std::vector<PackedMatrix>> taps_slices; // [layer][thread]: the thread's gate columns, contiguous
+  std::vector<std::vector<PackedMatrix>> skip_slices; // [layer][thread]: the skip rows of those gated columns
   const kernels::KernelTable* kernels = nullptr;
   int threads = 1;
   int chunk = 128;
@@ -39,7 +40,8 @@ struct EnginePlan {
   std::vector<float> phase_taps;  // that stage as polyphase taps, 3 per phase
 };
 
-// Builds the plan: groups gate columns by thread and cuts the per-thread slices.
+// Builds the plan: groups gate columns by thread and cuts the per-thread slices; bf16 weights
+// go into the k-pair layout when the kernel table asks for it.
 EnginePlan make_engine_plan(EngineWeights weights, int threads, int chunk, const kernels::KernelTable& kernels,
                             int last_scale, std::vector<float> last_stage_taps);
 
