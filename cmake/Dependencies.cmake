@@ -18,12 +18,19 @@ endif()
 
 set(WAVENET_HAVE_NCCL OFF)
 if(TORCH_CUDA_LIBRARIES OR TARGET torch_cuda)
-  find_path(WAVENET_NCCL_INCLUDE_DIR nccl.h)
+  # NCCL_ROOT (variable or environment) first, then the CUDA toolkit's and LibTorch's headers.
+  find_path(WAVENET_NCCL_INCLUDE_DIR nccl.h
+    HINTS ${NCCL_ROOT} $ENV{NCCL_ROOT} ${CUDAToolkit_INCLUDE_DIRS} ${CUDA_INCLUDE_DIRS} ${CUDA_TOOLKIT_ROOT_DIR}
+          ${TORCH_INCLUDE_DIRS}
+    PATH_SUFFIXES include)
   if(WAVENET_NCCL_INCLUDE_DIR)
     set(WAVENET_HAVE_NCCL ON)
+  else()
+    message(WARNING "CUDA LibTorch without nccl.h: multi-GPU training will use Gloo through host memory. "
+                    "Install NCCL's headers or set NCCL_ROOT, then configure again (see docs/gpu.md).")
   endif()
 endif()
-message(STATUS "wavenet: LibTorch ${Torch_VERSION}, Gloo ${WAVENET_HAVE_GLOO}, NCCL ${WAVENET_HAVE_NCCL}")
+message(STATUS "wavenet: LibTorch ${Torch_VERSION}, Gloo ${WAVENET_HAVE_GLOO}, NCCL ${WAVENET_HAVE_NCCL} ${WAVENET_NCCL_INCLUDE_DIR}")
 
 # One interface target carries LibTorch and its distributed macros to whoever links it.
 add_library(wn_torch INTERFACE)

@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "core/errors.h"
+#include "core/log.h"
 
 namespace wn {
 namespace {
@@ -142,11 +143,12 @@ std::string rank_list(const std::vector<int>& ranks) {
 class C10dCommunicator final : public Communicator {
  public:
   C10dCommunicator(c10::intrusive_ptr<c10d::Store> store, c10::intrusive_ptr<c10d::ProcessGroup> group,
-                   std::string backend, Heartbeat::StoreFactory connect, std::chrono::milliseconds timeout)
+                   std::string backend, Heartbeat::StoreFactory connect, std::chrono::milliseconds timeout, int cuda_device)
       : store_(std::move(store)),
         group_(std::move(group)),
         backend_(std::move(backend)),
         timeout_(timeout),
+        cuda_device_(cuda_device),
         heartbeat_(std::make_unique<Heartbeat>(std::move(connect), group_->getRank(), group_->getSize())) {}
 
   int rank() const override { return group_->getRank(); }
@@ -198,7 +200,13 @@ class C10dCommunicator final : public Communicator {
     return at::stack(outputs[0]);
   }
 
-  void barrier() override { wait(group_->barrier()); }
+  // NCCL's barrier runs an all-reduce on a device it must otherwise guess (and may guess one
+  // another rank uses): name this rank's.
+  void barrier() override {
+    c10d::BarrierOptions options;
+    if (cuda_device_ >= 0) options.device_ids = {static_cast<int64_t>(cuda_device_)};
+    wait(group_->barrier(options));
+  }
 
   // Rank 0's solo work (evaluation, a checkpoint) may take long, so the wait is `timeout`; but a
   // rank 0 whose heartbeat stops for the collective timeout is reported then, not hours later.
@@ -248,6 +256,7 @@ class C10dCommunicator final : public Communicator {
   c10::intrusive_ptr<c10d::ProcessGroup> group_;
   std::string backend_;
   std::chrono::milliseconds timeout_;
+  int cuda_device_ = -1;  // -1: the group runs on the CPU
   std::unique_ptr<Heartbeat> heartbeat_;
 };
 
@@ -299,7 +308,7 @@ DistributedEnv distributed_env() {
   return distributed_env_from([](const char* name) { return std::getenv(name); });
 }
 
-std::unique_ptr<Communicator> Communicator::connect(const DistributedEnv& env, bool use_cuda,
+std::unique_ptr<Communicator> Communicator::connect(const DistributedEnv& env, int cuda_device,
                                                     std::chrono::milliseconds timeout) {
   c10d::TCPStoreOptions options;
   options.port = static_cast<std::uint16_t>(env.master_port);
@@ -332,14 +341,19 @@ std::unique_ptr<Communicator> Communicator::connect(const DistributedEnv& env, b
   };
 
 #ifdef USE_C10D_NCCL
-  if (use_cuda) {
+  if (cuda_device >= 0) {
+    // Without it a dead peer leaves NCCL collectives waiting forever instead of failing after
+    // `timeout` as Gloo's do (the user's own setting wins).
+    setenv("NCCL_ASYNC_ERROR_HANDLING", "1", /*overwrite=*/0);
     auto nccl_options = c10d::ProcessGroupNCCL::Options::create();
     nccl_options->timeout = timeout;
     auto group = c10::make_intrusive<c10d::ProcessGroupNCCL>(store, env.rank, env.world_size, nccl_options);
-    return std::make_unique<C10dCommunicator>(store, group, "nccl", connect_client, timeout);
+    return std::make_unique<C10dCommunicator>(store, group, "nccl", connect_client, timeout, cuda_device);
   }
 #else
-  (void)use_cuda;
+  if (cuda_device >= 0) {
+    WN_LOG(warn) << "this build has no NCCL: CUDA training falls back to Gloo, which moves every gradient through host memory";
+  }
 #endif
 #ifdef USE_C10D_GLOO
   auto gloo_options = c10d::ProcessGroupGloo::Options::create(timeout);
@@ -350,7 +364,7 @@ std::unique_ptr<Communicator> Communicator::connect(const DistributedEnv& env, b
   gloo_options->threads = 2;
   try {
     auto group = c10::make_intrusive<c10d::ProcessGroupGloo>(store, env.rank, env.world_size, gloo_options);
-    return std::make_unique<C10dCommunicator>(store, group, "gloo", connect_client, timeout);
+    return std::make_unique<C10dCommunicator>(store, group, "gloo", connect_client, timeout, -1);
   } catch (const std::exception& e) {
     throw UserError(std::string("distributed rendezvous failed: ") + short_message(e));
   }

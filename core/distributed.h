@@ -37,7 +37,9 @@ std::string first_slurm_host(const std::string& nodelist);
 class Communicator {
  public:
   // Joins the group; throws UserError when the rendezvous does not complete within `timeout`.
-  static std::unique_ptr<Communicator> connect(const DistributedEnv& env, bool use_cuda,
+  // `cuda_device` is this rank's CUDA device (NCCL when the build has it), or -1 for the CPU
+  // (Gloo).
+  static std::unique_ptr<Communicator> connect(const DistributedEnv& env, int cuda_device,
                                                std::chrono::milliseconds timeout);
   virtual ~Communicator() = default;
   virtual int rank() const = 0;

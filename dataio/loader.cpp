@@ -251,6 +251,9 @@ void TrainLoader::read_ahead() {
     }
     try {
       Batch batch = make_batch(index++);
+      if (options_.pin_memory) {
+        for (at::Tensor* t : {&batch.audio, &batch.target, &batch.mel, &batch.label, &batch.reset}) *t = t->pin_memory();
+      }
       std::lock_guard<std::mutex> lock(mutex_);
       queue_.push_back(std::move(batch));
     } catch (...) {

@@ -39,6 +39,9 @@ struct LoaderOptions {
   int rank = 0;
   int world_size = 1;
   int prefetch_batches = 4;
+  // Page-locked batches (the loader thread pins them), so copies to a GPU run asynchronously.
+  // Only for CUDA training: pinning needs a CUDA runtime.
+  bool pin_memory = false;
 };
 
 struct Batch {

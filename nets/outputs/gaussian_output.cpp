@@ -1,5 +1,6 @@
 #include <cmath>
 
+#include "nets/device_generator.h"
 #include "nets/outputs/output_distribution.h"
 
 namespace wn {
@@ -19,6 +20,7 @@ class GaussianOutput final : public OutputDistribution {
 
   torch::Tensor sample(const torch::Tensor& out, double temperature,
                        torch::Generator& generator) const override {
+    check_generator_device(generator, out, "gaussian output");
     const torch::Tensor mean = out.select(1, 0);
     const torch::Tensor std = torch::exp(out.select(1, 1).clamp_min(log_scale_min_));
     const torch::Tensor noise = torch::empty_like(mean).normal_(0.0, 1.0, generator);

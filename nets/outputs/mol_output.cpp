@@ -1,5 +1,6 @@
 #include <cmath>
 
+#include "nets/device_generator.h"
 #include "nets/outputs/output_distribution.h"
 
 namespace wn {
@@ -42,6 +43,7 @@ class MixtureOfLogistics final : public OutputDistribution {
 
   torch::Tensor sample(const torch::Tensor& out, double temperature,
                        torch::Generator& generator) const override {
+    check_generator_device(generator, out, "mixture of logistics output");
     const auto parts = out.split(k_, /*dim=*/1);  // each (B, K)
     // Gumbel-max picks a component with probability softmax(logits / temperature).
     const torch::Tensor u1 = torch::empty_like(parts[0]).uniform_(1e-5, 1.0 - 1e-5, generator);

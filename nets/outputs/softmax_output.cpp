@@ -1,4 +1,5 @@
 #include "nets/quantize_tensor.h"
+#include "nets/device_generator.h"
 #include "nets/outputs/output_distribution.h"
 
 namespace wn {
@@ -15,6 +16,7 @@ class SoftmaxOutput final : public OutputDistribution {
 
   torch::Tensor sample(const torch::Tensor& out, double temperature,
                        torch::Generator& generator) const override {
+    check_generator_device(generator, out, "softmax output");
     const torch::Tensor probs = torch::softmax(out / temperature, /*dim=*/1);
     const torch::Tensor classes = torch::multinomial(probs, 1, /*replacement=*/true, generator).squeeze(1);
     return dequantize_tensor(classes, classes_, quantization_);

@@ -46,12 +46,13 @@ class SampleRnnModel final : public Model {
     const ModelConfig& m = config_.model;
     const Quantization q = quantization_named(m.quantization);
     const torch::Tensor classes = batch.target.defined() && batch.target.scalar_type() == torch::kLong
-                                      ? batch.target.to(device)
-                                      : quantize_tensor(batch.audio.to(device), m.quantize_channels, q);
+                                      ? batch.target.to(device, /*non_blocking=*/true)
+                                      : quantize_tensor(batch.audio.to(device, /*non_blocking=*/true), m.quantize_channels, q);
     const torch::Tensor values = dequantize_tensor(classes, m.quantize_channels, q);
-    const torch::Tensor mel = m.local_conditioning ? batch.mel.to(device) : torch::Tensor();
-    const torch::Tensor labels = m.global_conditioning ? batch.label.clamp_min(0).to(device) : torch::Tensor();
-    const torch::Tensor reset = batch.reset.defined() ? batch.reset : torch::ones({classes.size(0)}, torch::kBool);
+    const torch::Tensor mel = m.local_conditioning ? batch.mel.to(device, /*non_blocking=*/true) : torch::Tensor();
+    const torch::Tensor labels = m.global_conditioning ? batch.label.to(device, /*non_blocking=*/true).clamp_min(0) : torch::Tensor();
+    const torch::Tensor reset = batch.reset.defined() ? batch.reset.to(device, /*non_blocking=*/true)
+                                                      : torch::ones({classes.size(0)}, classes.options().dtype(torch::kBool));
     const torch::Tensor logits = net_->forward(classes, values, mel, labels, reset, state_);
     // Truncated backpropagation: the state flows on, its gradient does not.
     for (auto& h : state_.hidden) h = h.detach();

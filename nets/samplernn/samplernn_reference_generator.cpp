@@ -2,6 +2,7 @@
 
 #include <ATen/Parallel.h>
 
+#include "nets/device_generator.h"
 #include "nets/quantize_tensor.h"
 #include "nets/samplernn/engine/samplernn_weights.h"
 
@@ -30,7 +31,7 @@ torch::Tensor SampleRnnReferenceGenerator::generate(const GenerationRequest& req
   const int64_t FL = net_->tiers.back().frame_size;
   TORCH_CHECK(!request.teacher.defined() || (request.teacher.size(0) == B && request.teacher.size(1) <= T),
               "samplernn reference generator: teacher audio must be (batch, at most samples)");
-  torch::Generator generator = at::detail::createCPUGenerator(seed);
+  torch::Generator generator = seeded_generator(options.device(), seed);
 
   const torch::Tensor silence = quantize_tensor(torch::zeros({1}), static_cast<int>(Q), q);
   torch::Tensor classes = silence.to(options.device()).expand({B, H + T}).contiguous();

@@ -4,6 +4,8 @@
 #include <map>
 #include <stdexcept>
 
+#include "nets/training/multi_tensor.h"
+
 namespace wn {
 
 Adam::Adam(std::vector<std::pair<std::string, torch::Tensor>> parameters, AdamSettings settings)
@@ -26,16 +28,36 @@ void Adam::step(double lr) {
   const double b1 = settings_.beta1, b2 = settings_.beta2;
   const double correction1 = 1.0 - std::pow(b1, static_cast<double>(steps_));
   const double correction2 = 1.0 - std::pow(b2, static_cast<double>(steps_));
+  std::vector<torch::Tensor> params, grads, exp_avg, exp_avg_sq;
   for (std::size_t i = 0; i < parameters_.size(); ++i) {
-    torch::Tensor& p = parameters_[i].second;
+    const torch::Tensor& p = parameters_[i].second;
     if (!p.grad().defined()) continue;
-    torch::Tensor g = p.grad();
-    if (settings_.weight_decay != 0) g = g.add(p, settings_.weight_decay);
-    exp_avg_[i].mul_(b1).add_(g, 1.0 - b1);
-    exp_avg_sq_[i].mul_(b2).addcmul_(g, g, 1.0 - b2);
-    const torch::Tensor denominator = (exp_avg_sq_[i].sqrt() / std::sqrt(correction2)).add_(settings_.eps);
-    p.addcdiv_(exp_avg_[i], denominator, -lr / correction1);
+    params.push_back(p);
+    grads.push_back(p.grad());
+    exp_avg.push_back(exp_avg_[i]);
+    exp_avg_sq.push_back(exp_avg_sq_[i]);
   }
+  if (params.empty()) return;
+  if (!has_foreach_kernels(params)) {  // the same arithmetic, tensor by tensor
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      torch::Tensor g = settings_.weight_decay != 0 ? grads[i].add(params[i], settings_.weight_decay) : grads[i];
+      exp_avg[i].mul_(b1).add_(g, 1.0 - b1);
+      exp_avg_sq[i].mul_(b2).addcmul_(g, g, 1.0 - b2);
+      const torch::Tensor denominator = (exp_avg_sq[i].sqrt() / std::sqrt(correction2)).add_(settings_.eps);
+      params[i].addcdiv_(exp_avg[i], denominator, -lr / correction1);
+    }
+    return;
+  }
+  // One _foreach call per stage over every parameter: a handful of kernel launches per step.
+  if (settings_.weight_decay != 0) grads = at::_foreach_add(grads, params, settings_.weight_decay);
+  at::_foreach_mul_(exp_avg, b1);
+  at::_foreach_add_(exp_avg, grads, 1.0 - b1);
+  at::_foreach_mul_(exp_avg_sq, b2);
+  at::_foreach_addcmul_(exp_avg_sq, grads, grads, 1.0 - b2);
+  std::vector<torch::Tensor> denominator = at::_foreach_sqrt(exp_avg_sq);
+  at::_foreach_div_(denominator, std::sqrt(correction2));
+  at::_foreach_add_(denominator, settings_.eps);
+  at::_foreach_addcdiv_(params, exp_avg, denominator, -lr / correction1);
 }
 
 std::vector<std::pair<std::string, torch::Tensor>> Adam::state() const {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "nets/training/multi_tensor.h"
+
 namespace wn {
 
 WeightAverage::WeightAverage(const std::vector<std::pair<std::string, torch::Tensor>>& parameters, double decay)
@@ -15,7 +17,17 @@ void WeightAverage::update(const std::vector<std::pair<std::string, torch::Tenso
   ++updates_;
   const double n = static_cast<double>(updates_);
   const double d = std::min(decay_, (1.0 + n) / (10.0 + n));
-  for (std::size_t i = 0; i < shadow_.size(); ++i) shadow_[i].second.mul_(d).add_(parameters[i].second, 1.0 - d);
+  std::vector<torch::Tensor> shadow, current;
+  for (std::size_t i = 0; i < shadow_.size(); ++i) {
+    shadow.push_back(shadow_[i].second);
+    current.push_back(parameters[i].second);
+  }
+  if (!has_foreach_kernels(shadow)) {  // the same arithmetic, tensor by tensor
+    for (std::size_t i = 0; i < shadow.size(); ++i) shadow[i].mul_(d).add_(current[i], 1.0 - d);
+    return;
+  }
+  at::_foreach_mul_(shadow, d);  // one call per stage over every tensor: few kernel launches
+  at::_foreach_add_(shadow, current, 1.0 - d);
 }
 
 void WeightAverage::load(const std::vector<std::pair<std::string, torch::Tensor>>& averages, int64_t updates) {

@@ -62,6 +62,11 @@ std::vector<std::pair<std::string, torch::Tensor>> tensors_at(const c10::impl::G
   return out;
 }
 
+torch::Device device_of(torch::nn::Module& module) {
+  const auto parameters = module.parameters();
+  return parameters.empty() ? torch::Device(torch::kCPU) : parameters.front().device();
+}
+
 }  // namespace
 
 std::vector<std::pair<std::string, torch::Tensor>> named_state(torch::nn::Module& module) {
@@ -104,6 +109,9 @@ void save_training_checkpoint(const std::filesystem::path& path, torch::nn::Modu
   dict.insert("ema_updates", ema.updates());
   dict.insert("loader_position", state.loader_position);
   dict.insert("rng", at::detail::getDefaultCPUGenerator().get_state());
+  // Dropout and any random op on a GPU draw from that device's generator: its state too.
+  const torch::Device device = device_of(module);
+  if (device.is_cuda()) dict.insert("rng_device", at::globalContext().defaultGenerator(device).get_state());
   dict.insert("config", state.config_yaml);
   c10::List<std::string> labels;
   for (const auto& l : state.labels) labels.push_back(l);
@@ -133,6 +141,17 @@ TrainState load_training_checkpoint(const std::filesystem::path& path, torch::nn
     generator.set_state(tensor_at(dict, "rng", path));
   } catch (const c10::Error&) {
     throw UserError(path.string() + ": checkpoint entry 'rng' is not a random generator state");
+  }
+  // A run saved on a GPU and resumed on a GPU continues its device stream; across device types
+  // (a CPU checkpoint resumed on a GPU, or the reverse) the device generator keeps its seed.
+  const torch::Device device = device_of(module);
+  if (device.is_cuda() && dict.contains("rng_device")) {
+    try {
+      at::Generator generator = at::globalContext().defaultGenerator(device);
+      generator.set_state(tensor_at(dict, "rng_device", path));
+    } catch (const c10::Error&) {
+      throw UserError(path.string() + ": checkpoint entry 'rng_device' is not a random generator state of " + device.str());
+    }
   }
   TrainState state;
   state.step = int_at(dict, "step", path);

@@ -21,6 +21,7 @@
 #include "dataio/manifest.h"
 #include "nets/model_registry.h"
 #include "nets/training/carried_state.h"
+#include "nets/training/multi_tensor.h"
 #include "nets/quantize_tensor.h"
 #include "nets/training/lr_schedule.h"
 #include "nets/training/train_state.h"
@@ -75,10 +76,15 @@ class AutocastScope {
   bool enabled_;
 };
 
-double global_norm(const std::vector<torch::Tensor>& grads) {
-  double sum = 0;
-  for (const auto& g : grads) sum += g.pow(2).sum().item<double>();
-  return std::sqrt(sum);
+// Mixed precision and cuDNN's autotuner apply on CUDA only; say which settings act, once.
+void report_device_settings(const torch::Device& device, const TrainConfig& tc) {
+  if (device.is_cuda()) {
+    // The dilated convolutions keep one shape per layer for the whole run: worth autotuning.
+    at::globalContext().setBenchmarkCuDNN(true);
+    if (tc.amp) WN_LOG(info) << "mixed precision (bf16 autocast) on " << device.str();
+  } else if (tc.amp) {
+    WN_LOG(warn) << "train.amp=true has no effect on " << device.str() << ": mixed precision applies on CUDA only";
+  }
 }
 
 // Rank 0 writes everything a person looks at: console log lines, train.log, TensorBoard, wavs.
@@ -105,17 +111,31 @@ class RunOutputs {
   std::unique_ptr<EventWriter> events_;
 };
 
-// Gradients and the loss averaged over ranks (in place; one bucketed all-reduce). Returns the
-// step's loss.
-double average_over_ranks(const std::vector<torch::Tensor>& grads, const torch::Tensor& loss, Communicator* comm,
-                          double bucket_mb) {
-  torch::Tensor loss_value = loss.detach().reshape({1}).clone();
+// What the host needs from a step: the loss (averaged over ranks), the gradient norm, and
+// whether any rank asked to stop.
+struct StepFigures {
+  double loss = 0, norm = 0;
+  bool stop = false;
+};
+
+// Gradients, loss and stop flags averaged over ranks (gradients in place; one bucketed
+// all-reduce), the norm as one reduction on the device, then the three figures to the host in
+// one transfer: one synchronisation per step, however many parameters there are.
+StepFigures reduce_step(const std::vector<torch::Tensor>& grads, const torch::Tensor& loss, bool stop_here,
+                        Communicator* comm, double bucket_mb) {
+  torch::NoGradGuard no_grad;
+  const torch::Tensor loss_value = loss.detach().to(torch::kFloat).reshape({1}).clone();
+  const torch::Tensor stop_flag = torch::full({1}, stop_here ? 1.0f : 0.0f, loss_value.options());
   if (comm) {
     std::vector<torch::Tensor> all = grads;
     all.push_back(loss_value);
+    all.push_back(stop_flag);
     comm->average(all, static_cast<std::size_t>(bucket_mb * 1024 * 1024));
   }
-  return loss_value.item<double>();
+  const torch::Tensor norm = gradient_norm(grads);
+  const torch::Tensor host = torch::cat({loss_value, norm, stop_flag}).to(torch::kCPU, torch::kDouble);
+  const double* v = host.data_ptr<double>();
+  return {v[0], v[1], v[2] > 0};  // any rank asked: everyone stops after the same step
 }
 
 // The steps since the last log line: mean loss and gradient norm, speed, time waiting for data.
@@ -245,13 +265,19 @@ LoaderOptions training_loader_options(const Config& c, const DataNeeds& needs, i
   return o;
 }
 
-std::string resolve_device(const std::string& requested, int local_rank) {
-  if (requested == "auto") return torch::cuda::is_available() ? "cuda:" + std::to_string(local_rank) : "cpu";
-  if (requested.rfind("cuda", 0) == 0 && !torch::cuda::is_available()) {
-    throw UserError("train.device=" + requested + " but this LibTorch sees no CUDA device");
+std::string resolve_device(const std::string& requested, int local_rank, int world_size) {
+  const bool one_gpu_named = requested.rfind("cuda:", 0) == 0;
+  if (one_gpu_named && world_size > 1) {
+    throw UserError("train.device=" + requested + " names one GPU for " + std::to_string(world_size) +
+                    " processes: use train.device=cuda (each process takes the GPU of its LOCAL_RANK)");
   }
-  if (requested == "cuda") return "cuda:" + std::to_string(local_rank);
-  return requested;
+  const bool wants_cuda = requested == "auto" ? torch::cuda::is_available() : requested.rfind("cuda", 0) == 0;
+  if (!wants_cuda) return requested == "auto" ? "cpu" : requested;
+  if (!torch::cuda::is_available()) throw UserError("train.device=" + requested + " but this LibTorch sees no CUDA device");
+  if (one_gpu_named) return requested;
+  // One GPU per process on a node; more processes than GPUs share them round-robin.
+  const int visible = static_cast<int>(torch::cuda::device_count());
+  return "cuda:" + std::to_string(local_rank % std::max(1, visible));
 }
 
 TrainerResult train(const TrainerOptions& options) {
@@ -259,15 +285,19 @@ TrainerResult train(const TrainerOptions& options) {
   const TrainConfig& tc = config.train;
   const DistributedEnv& env = options.distributed;
   const bool primary = env.rank == 0;
-  const torch::Device device(resolve_device(tc.device, env.local_rank));
-  if (device.is_cuda() && tc.amp) WN_LOG(info) << "mixed precision (bf16 autocast) on " << device.str();
+  const torch::Device device(resolve_device(tc.device, env.local_rank, env.world_size));
+  // The current device for the whole run: LibTorch and NCCL put anything made without an
+  // explicit device (streams, workspaces, NCCL's communicators) there, not on GPU 0.
+  std::optional<c10::DeviceGuard> device_guard;
+  if (device.is_cuda()) device_guard.emplace(device);
+  report_device_settings(device, tc);
 
   const Manifest manifest = read_manifest(options.data_dir);
   check_shards_match(manifest, config.audio, options.data_dir);
 
   std::unique_ptr<Communicator> comm;
   if (env.world_size > 1) {
-    comm = Communicator::connect(env, device.is_cuda(),
+    comm = Communicator::connect(env, device.is_cuda() ? device.index() : -1,
                                  std::chrono::milliseconds(static_cast<int64_t>(tc.dist_timeout_s * 1000)));
     WN_LOG(info) << "rank " << comm->rank() << " of " << comm->world_size() << " joined (" << comm->backend() << ")";
   }
@@ -317,7 +347,9 @@ TrainerResult train(const TrainerOptions& options) {
 
   const DataNeeds needs = model->data_needs();
   TrainerResult result;
-  TrainLoader loader(options.data_dir, manifest, training_loader_options(config, needs, env.rank, env.world_size), state.loader_position);
+  LoaderOptions loader_options = training_loader_options(config, needs, env.rank, env.world_size);
+  loader_options.pin_memory = device.is_cuda();
+  TrainLoader loader(options.data_dir, manifest, loader_options, state.loader_position);
   const int64_t samples_per_step = static_cast<int64_t>(tc.batch_size) * tc.max_time_steps * env.world_size;
 
   result.first_step = state.step;
@@ -367,14 +399,12 @@ TrainerResult train(const TrainerOptions& options) {
     result.last_loss = mean_loss;
   };
 
+  auto stop_asked = [&] {
+    return (options.stop_requested && options.stop_requested->load()) ||
+           (options.max_seconds > 0 && seconds_since(run_start) > options.max_seconds);
+  };
+  bool stop = !comm && stop_asked();  // with ranks, the flags travel with each step's gradients
   while (state.step < tc.max_steps) {
-    bool stop = (options.stop_requested && options.stop_requested->load()) ||
-                (options.max_seconds > 0 && seconds_since(run_start) > options.max_seconds);
-    if (comm) {
-      torch::Tensor flag = torch::tensor({stop ? 1.0f : 0.0f}, torch::TensorOptions().device(device));
-      comm->average({flag}, 4);
-      stop = flag.item<float>() > 0;  // any rank asked: everyone stops after the same step
-    }
     if (stop) {
       result.stopped_early = true;
       WN_LOG(info) << "stopping (signal or time budget): checkpointing at step " << state.step;
@@ -389,13 +419,14 @@ TrainerResult train(const TrainerOptions& options) {
     {
       const AutocastScope autocast(device.is_cuda() && tc.amp);
       loss = model->loss(batch, device);
-    }
+    }  // autocast covers the forward only; backward runs in the dtypes the forward chose
     loss.backward();
 
     std::vector<torch::Tensor> grads;
     for (auto& p : param_tensors) grads.push_back(p.grad());
-    const double step_loss = average_over_ranks(grads, loss, comm.get(), tc.bucket_mb);
-    const double norm = global_norm(grads);
+    const StepFigures figures = reduce_step(grads, loss, stop_asked(), comm.get(), tc.bucket_mb);
+    stop = figures.stop;
+    const double step_loss = figures.loss, norm = figures.norm;
     const bool finite = std::isfinite(step_loss) && std::isfinite(norm);
     if (!finite) {
       ++consecutive_bad;
@@ -410,10 +441,7 @@ TrainerResult train(const TrainerOptions& options) {
       continue;
     }
     consecutive_bad = 0;
-    if (tc.grad_clip > 0 && norm > tc.grad_clip) {
-      torch::NoGradGuard no_grad;
-      for (auto& g : grads) g.mul_(tc.grad_clip / norm);
-    }
+    if (tc.grad_clip > 0 && norm > tc.grad_clip) scale_all(grads, tc.grad_clip / norm);
     adam.step(lr);
     ema.update(named_state(module));
     ++state.step;
@@ -464,13 +492,16 @@ double validation_loss(Model& model, const Config& config, const std::filesystem
 
 double benchmark_training(const Config& config, int steps, int warmup) {
   const TrainConfig& tc = config.train;
-  const torch::Device device(resolve_device(tc.device, 0));
+  const torch::Device device(resolve_device(tc.device, 0, 1));
   torch::manual_seed(static_cast<uint64_t>(tc.seed));
   const std::unique_ptr<Model> model = build_model(config, std::max(1, config.model.n_labels));
   model->module().to(device);
   std::vector<std::pair<std::string, torch::Tensor>> params;
   for (const auto& p : model->module().named_parameters()) params.emplace_back(p.key(), p.value());
   Adam adam(params, AdamSettings{});
+  WeightAverage ema(named_state(model->module()), tc.ema_decay);
+  std::vector<torch::Tensor> param_tensors;
+  for (const auto& [name, p] : params) param_tensors.push_back(p);
   const DataNeeds needs = model->data_needs();
   Batch batch;
   const int64_t frames = tc.max_time_steps / config.audio.hop_length;
@@ -484,13 +515,21 @@ double benchmark_training(const Config& config, int steps, int warmup) {
   double seconds = 0;
   for (int i = 0; i < warmup + steps; ++i) {
     const auto start = Clock::now();
+    // A training step as train() makes it: forward, backward, the step's figures to the host,
+    // clipping, Adam and the weight average.
     adam.zero_grad();
+    torch::Tensor loss;
     {
       const AutocastScope autocast(device.is_cuda() && tc.amp);
-      torch::Tensor loss = model->loss(batch, device);
-      loss.backward();
+      loss = model->loss(batch, device);
     }
+    loss.backward();
+    std::vector<torch::Tensor> grads;
+    for (auto& p : param_tensors) grads.push_back(p.grad());
+    const StepFigures figures = reduce_step(grads, loss, false, nullptr, tc.bucket_mb);
+    if (tc.grad_clip > 0 && figures.norm > tc.grad_clip) scale_all(grads, tc.grad_clip / figures.norm);
     adam.step(1e-4);
+    ema.update(named_state(model->module()));
     if (device.is_cuda()) torch::cuda::synchronize();
     if (i >= warmup) seconds += seconds_since(start);
   }

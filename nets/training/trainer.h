@@ -55,10 +55,13 @@ LoaderOptions training_loader_options(const Config& config, const DataNeeds& nee
 double validation_loss(Model& model, const Config& config, const std::filesystem::path& data_dir, const std::string& device);
 
 // Training samples per second of `config`'s model on random data (batch train.batch_size x
-// train.max_time_steps): forward, backward and an Adam step, timed over `steps` after `warmup`.
+// train.max_time_steps): a whole training step (forward, backward, gradient norm, clipping, Adam
+// and the weight average) as train() makes it, timed over `steps` after `warmup`.
 double benchmark_training(const Config& config, int steps, int warmup);
 
-// Selects "cpu", "cuda" or "cuda:N" for train.device (auto: CUDA when LibTorch sees a GPU).
-std::string resolve_device(const std::string& requested, int local_rank);
+// Selects the device for train.device (auto: CUDA when LibTorch sees a GPU). "cuda" gives each
+// process the GPU of its local rank (modulo the visible count); "cuda:N" with more than one
+// process is an error (they would all share GPU N).
+std::string resolve_device(const std::string& requested, int local_rank, int world_size);
 
 }  // namespace wn

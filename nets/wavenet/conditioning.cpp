@@ -40,7 +40,10 @@ torch::Tensor ConditioningUpsamplerImpl::forward(const torch::Tensor& mel) {
     if (model_.upsample_mode == "transposed") {
       c = transposed_[i](c);
     } else {
-      c = smoothers_[i](c.repeat_interleave(s, /*dim=*/3));
+      // Each frame repeated s times: an expand and a reshape (repeat_interleave with a repeat
+      // count computes its output size on the host, a device sync on CUDA).
+      const auto sizes = c.sizes();
+      c = smoothers_[i](c.unsqueeze(4).expand({sizes[0], sizes[1], sizes[2], sizes[3], s}).reshape({sizes[0], sizes[1], sizes[2], sizes[3] * s}));
     }
   }
   return c.squeeze(1);

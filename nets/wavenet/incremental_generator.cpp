@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 
+#include "nets/device_generator.h"
 #include "nets/tensor_packing.h"
 #include "nets/wavenet/engine/cached_engine.h"
 
@@ -56,7 +57,7 @@ IncrementalGenerator::IncrementalGenerator(WaveNet net, const OutputDistribution
 
 torch::Tensor IncrementalGenerator::generate(const GenerationRequest& request, uint64_t seed, torch::Tensor* outputs,
                                              GenerationTimings* timings) {
-  torch::Generator generator = at::detail::createCPUGenerator(seed);
+  torch::Generator generator = seeded_generator(net_->first->weight().device(), seed);
   const auto start = std::chrono::steady_clock::now();
   torch::Tensor audio = generate(request, generator, outputs).cpu();
   if (timings) timings->layers_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

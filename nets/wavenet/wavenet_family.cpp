@@ -44,12 +44,12 @@ class WaveNetModel final : public Model {
 
   // Inputs are the audio shifted right by one sample: output t sees samples < t and predicts t.
   at::Tensor loss(const Batch& batch, const c10::Device& device) override {
-    const torch::Tensor audio = batch.audio.to(device);
+    const torch::Tensor audio = batch.audio.to(device, /*non_blocking=*/true);
     const torch::Tensor previous =
         torch::cat({torch::zeros_like(audio.narrow(1, 0, 1)), audio.narrow(1, 0, audio.size(1) - 1)}, 1);
     const ModelConfig& m = config_.model;
-    const torch::Tensor mel = m.local_conditioning ? batch.mel.to(device) : torch::Tensor();
-    const torch::Tensor labels = m.global_conditioning ? batch.label.clamp_min(0).to(device) : torch::Tensor();
+    const torch::Tensor mel = m.local_conditioning ? batch.mel.to(device, /*non_blocking=*/true) : torch::Tensor();
+    const torch::Tensor labels = m.global_conditioning ? batch.label.to(device, /*non_blocking=*/true).clamp_min(0) : torch::Tensor();
     return distribution_->loss(net_->forward(net_->encode_input(previous), mel, labels).to(torch::kFloat), audio);
   }
 
