@@ -1,6 +1,7 @@
 #include "core/distributed.h"
 
 #include <ATen/ATen.h>
+#include <torch/version.h>
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroup.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
@@ -140,9 +141,17 @@ std::string rank_list(const std::vector<int>& ranks) {
   return text;
 }
 
+// The class the Gloo and NCCL groups derive from: c10d::ProcessGroup until LibTorch 1.13,
+// c10d::Backend from 2.0 on (ProcessGroup became a dispatcher over backends). Same collectives.
+#if TORCH_VERSION_MAJOR >= 2
+using CollectiveGroup = c10d::Backend;
+#else
+using CollectiveGroup = c10d::ProcessGroup;
+#endif
+
 class C10dCommunicator final : public Communicator {
  public:
-  C10dCommunicator(c10::intrusive_ptr<c10d::Store> store, c10::intrusive_ptr<c10d::ProcessGroup> group,
+  C10dCommunicator(c10::intrusive_ptr<c10d::Store> store, c10::intrusive_ptr<CollectiveGroup> group,
                    std::string backend, Heartbeat::StoreFactory connect, std::chrono::milliseconds timeout, int cuda_device)
       : store_(std::move(store)),
         group_(std::move(group)),
@@ -253,7 +262,7 @@ class C10dCommunicator final : public Communicator {
     }
   }
   c10::intrusive_ptr<c10d::Store> store_;
-  c10::intrusive_ptr<c10d::ProcessGroup> group_;
+  c10::intrusive_ptr<CollectiveGroup> group_;
   std::string backend_;
   std::chrono::milliseconds timeout_;
   int cuda_device_ = -1;  // -1: the group runs on the CPU

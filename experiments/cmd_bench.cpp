@@ -102,7 +102,7 @@ void register_bench_command(CLI::App& app) {
 
   auto train = std::make_shared<TrainBenchArgs>();
   CLI::App* train_cmd = bench->add_subcommand(
-      "train", "Training samples per second of a preset on random data (forward, backward, Adam)");
+      "train", "Training samples per second of a preset on random data (whole steps: forward, backward, norm, Adam, EMA)");
   train_cmd->add_option("--steps", train->steps, "timed steps")->capture_default_str();
   train_cmd->add_option("--warmup", train->warmup, "untimed steps first")->capture_default_str();
   add_config_options(*train_cmd, train->config);

@@ -127,7 +127,7 @@ int64_t host_reads_of(const std::function<void()>& work) {
 }
 
 // Six more steps of a run must not add a host read per step (the old gradient norm read one
-// per parameter: 6 x 26 here).
+// per parameter tensor: 6 x 53 here).
 TEST(HostSyncs, ATrainingStepReadsNoScalarsOneByOne) {
   test::TempDir dir;
   auto reads_for = [&](int steps) {
