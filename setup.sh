@@ -10,7 +10,7 @@ packages=(
   g++ cmake ninja-build ccache pkg-config git
   libtorch-dev libgloo-dev libopenblas0-pthread
   libsndfile1-dev libsoxr-dev libfftw3-dev libhdf5-dev libpng-dev zlib1g-dev
-  libyaml-cpp-dev libcli11-dev libgtest-dev
+  libyaml-cpp-dev libcli11-dev libgtest-dev libsptk-dev
   espeak-ng libfluidsynth-dev fluid-soundfont-gm
 )
 

@@ -43,6 +43,16 @@ if(WAVENET_HAVE_NCCL)
   target_compile_definitions(wn_torch INTERFACE USE_C10D_NCCL)
 endif()
 
+# SPTK (Debian libsptk-dev: a static C library, no pkg-config file): mel-cepstra for MCD.
+find_library(WAVENET_SPTK_LIBRARY NAMES SPTK)
+find_path(WAVENET_SPTK_INCLUDE_DIR SPTK.h)
+if(NOT WAVENET_SPTK_LIBRARY OR NOT WAVENET_SPTK_INCLUDE_DIR)
+  message(FATAL_ERROR "SPTK not found: install libsptk-dev (./setup.sh does)")
+endif()
+add_library(SPTK::SPTK STATIC IMPORTED)
+set_target_properties(SPTK::SPTK PROPERTIES IMPORTED_LOCATION ${WAVENET_SPTK_LIBRARY}
+                      INTERFACE_INCLUDE_DIRECTORIES ${WAVENET_SPTK_INCLUDE_DIR} INTERFACE_LINK_LIBRARIES m)
+
 # Audio and data libraries, through pkg-config (Debian ships .pc files for all of them).
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(SNDFILE REQUIRED IMPORTED_TARGET sndfile)

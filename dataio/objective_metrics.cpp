@@ -8,7 +8,10 @@
 #include "core/errors.h"
 #include "dataio/audio_io.h"
 #include "dataio/mel.h"
+#include "dataio/mel_cepstrum.h"
+#include "dataio/pitch.h"
 #include "dataio/resample.h"
+#include "dataio/stft.h"
 
 namespace wn {
 namespace {
@@ -49,6 +52,54 @@ int64_t best_lag(const std::vector<float>& ref, const std::vector<float>& gen, i
   return best;
 }
 
+// Per frame, the RMS over frequency of 10 log10 of the power spectra's ratio; mean over frames.
+double log_spectral_distance_db(const std::vector<float>& ref, const std::vector<float>& gen, const AudioConfig& a) {
+  const Stft stft(a.n_fft, a.win_length, a.hop_length);
+  const auto n = static_cast<int64_t>(std::min(ref.size(), gen.size()));
+  if (n <= a.n_fft / 2) return 0.0;
+  const std::vector<float> r(ref.begin(), ref.begin() + n), g(gen.begin(), gen.begin() + n);
+  const std::vector<double> pr = stft.spectrogram(r, 2), pg = stft.spectrogram(g, 2);
+  const int bins = stft.bins();
+  const int64_t frames = static_cast<int64_t>(pr.size()) / bins;
+  constexpr double kFloor = 1e-10;  // about -100 dB: silent bins compare as equal, not infinite
+  double total = 0;
+  for (int64_t f = 0; f < frames; ++f) {
+    double sq = 0;
+    for (int k = 0; k < bins; ++k) {
+      const double d = 10.0 * std::log10((pr[f * bins + k] + kFloor) / (pg[f * bins + k] + kFloor));
+      sq += d * d;
+    }
+    total += std::sqrt(sq / bins);
+  }
+  return frames > 0 ? total / frames : 0.0;
+}
+
+// The generated audio's RMS level (dB re full scale) over the blocks of `block` samples where the
+// reference is 40 dB or more below its loudest block; NaN when there are none.
+double silence_floor_db(const std::vector<float>& ref, const std::vector<float>& gen, int block) {
+  const auto n = static_cast<int64_t>(std::min(ref.size(), gen.size()));
+  std::vector<double> ref_power;
+  for (int64_t b = 0; b + block <= n; b += block) {
+    double p = 0;
+    for (int64_t t = b; t < b + block; ++t) p += static_cast<double>(ref[t]) * ref[t];
+    ref_power.push_back(p / block);
+  }
+  if (ref_power.empty()) return std::numeric_limits<double>::quiet_NaN();
+  const double loudest = *std::max_element(ref_power.begin(), ref_power.end());
+  double gen_power = 0;
+  int64_t silent = 0;
+  for (std::size_t i = 0; i < ref_power.size(); ++i) {
+    if (ref_power[i] > loudest * 1e-4) continue;  // within 40 dB of the loudest block
+    for (int64_t t = static_cast<int64_t>(i) * block; t < static_cast<int64_t>(i + 1) * block; ++t) {
+      gen_power += static_cast<double>(gen[t]) * gen[t];
+    }
+    ++silent;
+  }
+  if (silent == 0) return std::numeric_limits<double>::quiet_NaN();
+  gen_power /= static_cast<double>(silent * block);
+  return 10.0 * std::log10(std::max(gen_power, 1e-20));
+}
+
 }  // namespace
 
 AudioComparison compare_audio(const std::vector<float>& reference, const std::vector<float>& generated,
@@ -73,7 +124,18 @@ AudioComparison compare_audio(const std::vector<float>& reference, const std::ve
     mcd += 10.0 / std::log(10.0) * std::sqrt(2.0 * sq);
   }
   c.log_mel_distance = frames > 0 ? l1 / (frames * a.n_mels) : 0.0;
-  c.mel_cepstral_distortion_db = frames > 0 ? mcd / frames : 0.0;
+  c.log_mel_cepstral_distance_db = frames > 0 ? mcd / frames : 0.0;
+
+  const MelCepstrumSettings cepstrum_settings = mel_cepstrum_settings(a.sample_rate);
+  c.mcd_db = mel_cepstral_distortion_db(mel_cepstra(reference, cepstrum_settings), mel_cepstra(generated, cepstrum_settings),
+                                        cepstrum_settings.order);
+  c.log_spectral_distance_db = log_spectral_distance_db(reference, generated, a);
+  PitchSettings pitch;
+  pitch.frame_period = a.hop_length;
+  const F0Comparison f0 = compare_f0(track_f0(reference, a.sample_rate, pitch), track_f0(generated, a.sample_rate, pitch));
+  c.f0_rmse_cents = f0.rmse_cents;
+  c.voicing_error = f0.voicing_error;
+  c.silence_floor_db = silence_floor_db(reference, generated, a.hop_length);
 
   c.lag = best_lag(reference, generated, max_lag);
   double signal = 0, noise = 0;
@@ -86,6 +148,33 @@ AudioComparison compare_audio(const std::vector<float>& reference, const std::ve
   }
   c.snr_db = noise > 0 ? 10.0 * std::log10(signal / noise) : std::numeric_limits<double>::infinity();
   return c;
+}
+
+AudioComparison mean_of(const std::vector<AudioComparison>& pairs) {
+  AudioComparison m;
+  m.name = "mean";
+  // The mean of a figure over the pairs where it is finite; `none` when it is nowhere.
+  auto mean = [&](double AudioComparison::*field, double none) {
+    double sum = 0;
+    int count = 0;
+    for (const AudioComparison& c : pairs) {
+      if (std::isfinite(c.*field)) {
+        sum += c.*field;
+        ++count;
+      }
+    }
+    return count > 0 ? sum / count : none;
+  };
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  m.log_mel_distance = mean(&AudioComparison::log_mel_distance, 0.0);
+  m.mcd_db = mean(&AudioComparison::mcd_db, 0.0);
+  m.log_mel_cepstral_distance_db = mean(&AudioComparison::log_mel_cepstral_distance_db, 0.0);
+  m.log_spectral_distance_db = mean(&AudioComparison::log_spectral_distance_db, 0.0);
+  m.f0_rmse_cents = mean(&AudioComparison::f0_rmse_cents, nan);
+  m.voicing_error = mean(&AudioComparison::voicing_error, 0.0);
+  m.silence_floor_db = mean(&AudioComparison::silence_floor_db, nan);
+  m.snr_db = mean(&AudioComparison::snr_db, std::numeric_limits<double>::infinity());
+  return m;
 }
 
 DirectoryComparison compare_directories(const fs::path& reference_dir, const fs::path& generated_dir,
@@ -104,7 +193,6 @@ DirectoryComparison compare_directories(const fs::path& reference_dir, const fs:
     return resample(audio.samples, audio.sample_rate, a.sample_rate);
   };
   DirectoryComparison result;
-  int finite_snr = 0;
   for (const auto& [name, ref_path] : refs) {
     const auto it = gens.find(name);
     if (it == gens.end()) {
@@ -113,12 +201,6 @@ DirectoryComparison compare_directories(const fs::path& reference_dir, const fs:
     }
     AudioComparison c = compare_audio(load(ref_path), load(it->second), a, max_lag);
     c.name = name;
-    result.mean.log_mel_distance += c.log_mel_distance;
-    result.mean.mel_cepstral_distortion_db += c.mel_cepstral_distortion_db;
-    if (std::isfinite(c.snr_db)) {
-      result.mean.snr_db += c.snr_db;
-      ++finite_snr;
-    }
     result.pairs.push_back(c);
   }
   for (const auto& [name, path] : gens) {
@@ -128,11 +210,7 @@ DirectoryComparison compare_directories(const fs::path& reference_dir, const fs:
     throw UserError("no file of " + generated_dir.string() + " matches a file of " + reference_dir.string() +
                     " by name");
   }
-  const double n = static_cast<double>(result.pairs.size());
-  result.mean.name = "mean";
-  result.mean.log_mel_distance /= n;
-  result.mean.mel_cepstral_distortion_db /= n;
-  result.mean.snr_db = finite_snr > 0 ? result.mean.snr_db / finite_snr : std::numeric_limits<double>::infinity();
+  result.mean = mean_of(result.pairs);
   return result;
 }
 

@@ -25,31 +25,63 @@ struct EvalArgs {
   ConfigArgs config;
 };
 
-std::string number(double v) { return format_figure(v, 4); }
-std::string json_number(double v) { return std::isinf(v) ? "null" : number(v); }
+std::string number(double v) { return std::isfinite(v) || std::isinf(v) ? format_figure(v, 4) : "-"; }
+std::string json_number(double v) { return std::isfinite(v) ? format_figure(v, 4) : "null"; }
+
+// Every figure of a comparison, in table order: header, JSON key, value.
+struct Figure {
+  const char* header;
+  const char* key;
+  double AudioComparison::*field;
+};
+constexpr Figure kFigures[] = {
+    {"log-mel L1", "log_mel_distance", &AudioComparison::log_mel_distance},
+    {"MCD (dB)", "mcd_db", &AudioComparison::mcd_db},
+    {"logmel-cep dB", "log_mel_cepstral_distance_db", &AudioComparison::log_mel_cepstral_distance_db},
+    {"LSD (dB)", "log_spectral_distance_db", &AudioComparison::log_spectral_distance_db},
+    {"F0 RMSE (c)", "f0_rmse_cents", &AudioComparison::f0_rmse_cents},
+    {"V/UV error", "voicing_error", &AudioComparison::voicing_error},
+    {"floor (dB)", "silence_floor_db", &AudioComparison::silence_floor_db},
+    {"SNR (dB)", "snr_db", &AudioComparison::snr_db},
+};
 
 std::string comparison_json(const DirectoryComparison& d) {
+  auto object = [](const AudioComparison& c, bool with_name) {
+    std::ostringstream out;
+    out << "{";
+    if (with_name) out << "\"name\": \"" << c.name << "\", ";
+    for (const Figure& f : kFigures) out << "\"" << f.key << "\": " << json_number(c.*f.field) << ", ";
+    if (with_name) out << "\"lag\": " << c.lag;
+    std::string text = out.str();
+    if (!with_name) text.resize(text.size() - 2);  // the last ", "
+    return text + "}";
+  };
   std::ostringstream out;
   out << "{\"pairs\": [";
-  for (std::size_t i = 0; i < d.pairs.size(); ++i) {
-    const auto& c = d.pairs[i];
-    out << (i ? ", " : "") << "{\"name\": \"" << c.name << "\", \"log_mel_distance\": " << c.log_mel_distance
-        << ", \"mcd_db\": " << c.mel_cepstral_distortion_db << ", \"snr_db\": " << json_number(c.snr_db)
-        << ", \"lag\": " << c.lag << "}";
-  }
-  out << "], \"mean\": {\"log_mel_distance\": " << d.mean.log_mel_distance << ", \"mcd_db\": "
-      << d.mean.mel_cepstral_distortion_db << ", \"snr_db\": " << json_number(d.mean.snr_db) << "}}";
+  for (std::size_t i = 0; i < d.pairs.size(); ++i) out << (i ? ", " : "") << object(d.pairs[i], true);
+  out << "], \"mean\": " << object(d.mean, false) << "}";
   return out.str();
 }
 
+void print_header(const char* first, const char* last) {
+  std::printf("%-28s", first);
+  for (const Figure& f : kFigures) std::printf(" %13s", f.header);
+  std::printf(" %6s\n", last);
+}
+
+void print_row(const std::string& name, const AudioComparison& c) {
+  std::printf("%-28s", name.c_str());
+  for (const Figure& f : kFigures) std::printf(" %13s", number(c.*f.field).c_str());
+}
+
 void print_pairs(const DirectoryComparison& d) {
-  std::printf("%-32s %12s %10s %10s %6s\n", "utterance", "log-mel L1", "MCD (dB)", "SNR (dB)", "lag");
+  print_header("utterance", "lag");
   for (const auto& c : d.pairs) {
-    std::printf("%-32s %12s %10s %10s %6lld\n", c.name.c_str(), number(c.log_mel_distance).c_str(),
-                number(c.mel_cepstral_distortion_db).c_str(), number(c.snr_db).c_str(), static_cast<long long>(c.lag));
+    print_row(c.name, c);
+    std::printf(" %6lld\n", static_cast<long long>(c.lag));
   }
-  std::printf("%-32s %12s %10s %10s\n", "mean", number(d.mean.log_mel_distance).c_str(),
-              number(d.mean.mel_cepstral_distortion_db).c_str(), number(d.mean.snr_db).c_str());
+  print_row("mean", d.mean);
+  std::printf("\n");
   for (const auto& u : d.unmatched) std::printf("unmatched: %s\n", u.c_str());
 }
 
@@ -70,11 +102,11 @@ void run(EvalArgs args) {
   }
   if (dirs.size() > 1) {
     // One row per system, on the same references: "our WaveNet vs Griffin-Lim".
-    std::printf("\n%-32s %12s %10s %10s %6s\n", "mean over matched pairs", "log-mel L1", "MCD (dB)", "SNR (dB)", "pairs");
+    std::printf("\n");
+    print_header("mean over matched pairs", "pairs");
     for (std::size_t i = 0; i < dirs.size(); ++i) {
-      const AudioComparison& m = results[i].mean;
-      std::printf("%-32s %12s %10s %10s %6zu\n", std::filesystem::path(dirs[i]).filename().c_str(), number(m.log_mel_distance).c_str(),
-                  number(m.mel_cepstral_distortion_db).c_str(), number(m.snr_db).c_str(), results[i].pairs.size());
+      print_row(std::filesystem::path(dirs[i]).filename().string(), results[i].mean);
+      std::printf(" %6zu\n", results[i].pairs.size());
     }
   }
   if (!args.json.empty()) {
@@ -96,7 +128,7 @@ void run(EvalArgs args) {
 void register_eval_command(CLI::App& app) {
   auto args = std::make_shared<EvalArgs>();
   CLI::App* command = app.add_subcommand(
-      "eval", "Objective metrics of generated audio against references (log-mel L1, MCD, aligned SNR)");
+      "eval", "Objective metrics of generated audio against references (log-mel L1, MCD, LSD, F0, voicing, silence floor, SNR)");
   command->add_option("reference_dir", args->reference, "reference audio files")->required();
   command->add_option("generated_dirs", args->generated,
                       "one or more directories of generated audio named like the references (then any config overrides)")
@@ -107,7 +139,11 @@ void register_eval_command(CLI::App& app) {
                       "YAML config file, or a preset name from configs/ (tiny, r64k2, mol24, mulaw30)");
   command->footer(
       "The audio recipe (sample rate, mel bands, log compression) comes from --config. Several generated\n"
-      "directories (e.g. samples/wavenet samples/griffin_lim) end with one table, a row per system.\n");
+      "directories (e.g. samples/wavenet samples/griffin_lim) end with one table, a row per system.\n"
+      "MCD: SPTK mel-cepstra (order 24, all-pass alpha for the rate, c0 excluded); logmel-cep: the same\n"
+      "formula on the DCT of the log mel; LSD: log-spectral distance; F0 RMSE in cents over frames voiced\n"
+      "in both (YIN), V/UV error the fraction of frames whose voicing differs; floor: the generated level\n"
+      "where the reference is silent (40 dB below its loudest); '-': not defined for this pair.\n");
   command->callback([args] { run(*args); });
 }
 

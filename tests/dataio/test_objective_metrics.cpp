@@ -33,7 +33,12 @@ TEST(ObjectiveMetrics, IdenticalSignalsHaveZeroDistance) {
   const auto x = speechlike();
   const AudioComparison c = compare_audio(x, x, a, 256);
   EXPECT_EQ(c.log_mel_distance, 0.0);
-  EXPECT_EQ(c.mel_cepstral_distortion_db, 0.0);
+  EXPECT_EQ(c.mcd_db, 0.0);
+  EXPECT_EQ(c.log_mel_cepstral_distance_db, 0.0);
+  EXPECT_EQ(c.log_spectral_distance_db, 0.0);
+  EXPECT_EQ(c.f0_rmse_cents, 0.0);
+  EXPECT_EQ(c.voicing_error, 0.0);
+  EXPECT_TRUE(std::isnan(c.silence_floor_db)) << "no silent stretch in the reference";
   EXPECT_TRUE(std::isinf(c.snr_db));
   EXPECT_EQ(c.lag, 0);
 }
@@ -47,8 +52,11 @@ TEST(ObjectiveMetrics, KnownGainGivesKnownValues) {
   const AudioComparison c = compare_audio(x, half, a, 256);
   EXPECT_NEAR(c.log_mel_distance, std::log10(2.0), 1e-5);    // every log10 mel bin moves by log10 2
   EXPECT_NEAR(c.snr_db, 20.0 * std::log10(2.0), 1e-3);        // residual is half the signal: 6.02 dB
-  // A gain only moves c0, which MCD leaves out.
-  EXPECT_NEAR(c.mel_cepstral_distortion_db, 0.0, 1e-3);
+  // A gain only moves c0, which both cepstral distances leave out.
+  EXPECT_NEAR(c.log_mel_cepstral_distance_db, 0.0, 1e-3);
+  EXPECT_NEAR(c.mcd_db, 0.0, 0.05);
+  EXPECT_NEAR(c.log_spectral_distance_db, 20.0 * std::log10(2.0), 0.05);  // every power bin moves by 6.02 dB
+  EXPECT_NEAR(c.f0_rmse_cents, 0.0, 1e-6) << "a gain does not move the pitch";
 }
 
 TEST(ObjectiveMetrics, NoiseLowersSnrAsExpectedAndDelayIsFound) {
@@ -65,7 +73,36 @@ TEST(ObjectiveMetrics, NoiseLowersSnrAsExpectedAndDelayIsFound) {
   const AudioComparison c = compare_audio(x, noisy, a, 256);
   EXPECT_EQ(c.lag, 37);
   EXPECT_NEAR(c.snr_db, target_db, 0.3);
-  EXPECT_GT(c.mel_cepstral_distortion_db, 0.1);
+  EXPECT_GT(c.log_mel_cepstral_distance_db, 0.1);
+  EXPECT_GT(c.mcd_db, 0.1);
+}
+
+// The hiss users complain about: noise of a known level where the reference is silent.
+TEST(ObjectiveMetrics, SilenceFloorIsTheLevelOfNoiseInTheReferencesSilence) {
+  const AudioConfig a;
+  std::vector<float> reference = speechlike();
+  reference.resize(reference.size() * 2, 0.0f);  // then as long again of digital silence
+  std::mt19937 rng(8);
+  std::normal_distribution<float> noise(0.0f, 0.01f);  // RMS 0.01: -40 dB re full scale
+  std::vector<float> hissing(reference);
+  for (float& v : hissing) v += noise(rng);
+  EXPECT_NEAR(compare_audio(reference, hissing, a, 0).silence_floor_db, -40.0, 0.3);
+  EXPECT_LT(compare_audio(reference, reference, a, 0).silence_floor_db, -150.0) << "silence stays silent";
+}
+
+TEST(ObjectiveMetrics, MeanSkipsUndefinedFigures) {
+  AudioComparison voiced, unvoiced;
+  voiced.f0_rmse_cents = 30;
+  voiced.silence_floor_db = -50;
+  unvoiced.f0_rmse_cents = std::nan("");
+  unvoiced.silence_floor_db = std::nan("");
+  voiced.mcd_db = 4;
+  unvoiced.mcd_db = 6;
+  const AudioComparison m = mean_of({voiced, unvoiced});
+  EXPECT_EQ(m.f0_rmse_cents, 30);
+  EXPECT_EQ(m.silence_floor_db, -50);
+  EXPECT_EQ(m.mcd_db, 5);
+  EXPECT_TRUE(std::isnan(mean_of({unvoiced}).f0_rmse_cents));
 }
 
 TEST(ObjectiveMetrics, DirectoriesPairByName) {

@@ -1,0 +1,75 @@
+#include "dataio/pitch.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace wn {
+
+std::vector<double> track_f0(const std::vector<float>& audio, int sample_rate, const PitchSettings& s) {
+  const int64_t n = static_cast<int64_t>(audio.size());
+  const int min_lag = std::max(2, static_cast<int>(std::floor(sample_rate / s.max_hz)));
+  const int max_lag = static_cast<int>(std::ceil(sample_rate / s.min_hz));
+  const int window = max_lag;  // the integration window spans the longest period searched
+  const int64_t frames = n == 0 ? 0 : (n - 1) / s.frame_period + 1;
+  const double floor_power = std::pow(10.0, s.floor_db / 10.0);
+  auto at = [&](int64_t t) { return t >= 0 && t < n ? static_cast<double>(audio[t]) : 0.0; };
+  std::vector<double> f0(static_cast<std::size_t>(frames), 0.0), d(static_cast<std::size_t>(max_lag + 2));
+  for (int64_t f = 0; f < frames; ++f) {
+    const int64_t start = f * s.frame_period - window / 2;
+    double power = 0;
+    for (int j = 0; j < window; ++j) power += at(start + j) * at(start + j);
+    if (power / window < floor_power) continue;
+    // d(tau) = sum_j (x[j] - x[j + tau])^2, then d'(tau) = d(tau) * tau / sum_{1..tau} d.
+    for (int tau = 1; tau <= max_lag + 1; ++tau) {
+      double sum = 0;
+      for (int j = 0; j < window; ++j) {
+        const double diff = at(start + j) - at(start + j + tau);
+        sum += diff * diff;
+      }
+      d[tau] = sum;
+    }
+    double running = 0;
+    std::vector<double> normalised(d.size(), 1.0);
+    for (int tau = 1; tau <= max_lag + 1; ++tau) {
+      running += d[tau];
+      normalised[tau] = running > 0 ? d[tau] * tau / running : 1.0;
+    }
+    int best = -1;
+    for (int tau = min_lag; tau <= max_lag; ++tau) {
+      if (normalised[tau] < s.threshold) {
+        while (tau + 1 <= max_lag && normalised[tau + 1] < normalised[tau]) ++tau;  // down to the dip's bottom
+        best = tau;
+        break;
+      }
+    }
+    if (best < 0) continue;
+    // A parabola through the dip and its neighbours places the minimum between lags.
+    const double a = normalised[best - 1], b = normalised[best], c = normalised[best + 1];
+    const double curvature = a - 2 * b + c;
+    const double offset = curvature > 0 ? 0.5 * (a - c) / curvature : 0.0;
+    f0[f] = sample_rate / (best + std::clamp(offset, -1.0, 1.0));
+  }
+  return f0;
+}
+
+F0Comparison compare_f0(const std::vector<double>& reference, const std::vector<double>& generated) {
+  F0Comparison c;
+  const std::size_t frames = std::min(reference.size(), generated.size());
+  double squares = 0;
+  int64_t mismatched = 0;
+  for (std::size_t f = 0; f < frames; ++f) {
+    const bool ref_voiced = reference[f] > 0, gen_voiced = generated[f] > 0;
+    if (ref_voiced != gen_voiced) ++mismatched;
+    if (ref_voiced && gen_voiced) {
+      const double cents = 1200.0 * std::log2(generated[f] / reference[f]);
+      squares += cents * cents;
+      ++c.voiced_in_both;
+    }
+  }
+  c.rmse_cents = c.voiced_in_both > 0 ? std::sqrt(squares / c.voiced_in_both) : std::numeric_limits<double>::quiet_NaN();
+  c.voicing_error = frames > 0 ? static_cast<double>(mismatched) / frames : 0.0;
+  return c;
+}
+
+}  // namespace wn

@@ -1,0 +1,32 @@
+#pragma once
+// Fundamental frequency per frame with the YIN method (de Cheveigné and Kawahara, 2002): the
+// cumulative-mean-normalised difference function of each frame, its first dip below a threshold
+// refined to the local minimum and interpolated; no dip, or a frame quieter than the floor, is
+// unvoiced. For the F0 and voicing metrics of `wavenet eval`.
+
+#include <cstdint>
+#include <vector>
+
+namespace wn {
+
+struct PitchSettings {
+  double min_hz = 60;        // lowest F0 searched
+  double max_hz = 500;       // highest
+  double threshold = 0.15;   // YIN's absolute threshold on the normalised difference
+  double floor_db = -50;     // frames with an RMS below this (dB re full scale) are unvoiced
+  int frame_period = 256;    // samples between frame centres (the first at sample 0)
+};
+
+// F0 in Hz per frame, 0 where unvoiced. Frames are centred on multiples of the period.
+std::vector<double> track_f0(const std::vector<float>& audio, int sample_rate, const PitchSettings& settings);
+
+struct F0Comparison {
+  double rmse_cents = 0;       // over frames voiced in both; NaN when there are none
+  double voicing_error = 0;    // fraction of frames whose voiced/unvoiced decisions differ
+  int64_t voiced_in_both = 0;
+};
+
+// Frame by frame over the shorter of the two tracks.
+F0Comparison compare_f0(const std::vector<double>& reference, const std::vector<double>& generated);
+
+}  // namespace wn
