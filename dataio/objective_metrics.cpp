@@ -134,6 +134,7 @@ AudioComparison compare_audio(const std::vector<float>& reference, const std::ve
   pitch.frame_period = a.hop_length;
   const F0Comparison f0 = compare_f0(track_f0(reference, a.sample_rate, pitch), track_f0(generated, a.sample_rate, pitch));
   c.f0_rmse_cents = f0.rmse_cents;
+  c.f0_gross_error = f0.gross_error;
   c.voicing_error = f0.voicing_error;
   c.silence_floor_db = silence_floor_db(reference, generated, a.hop_length);
 
@@ -171,6 +172,7 @@ AudioComparison mean_of(const std::vector<AudioComparison>& pairs) {
   m.log_mel_cepstral_distance_db = mean(&AudioComparison::log_mel_cepstral_distance_db, 0.0);
   m.log_spectral_distance_db = mean(&AudioComparison::log_spectral_distance_db, 0.0);
   m.f0_rmse_cents = mean(&AudioComparison::f0_rmse_cents, nan);
+  m.f0_gross_error = mean(&AudioComparison::f0_gross_error, nan);
   m.voicing_error = mean(&AudioComparison::voicing_error, 0.0);
   m.silence_floor_db = mean(&AudioComparison::silence_floor_db, nan);
   m.snr_db = mean(&AudioComparison::snr_db, std::numeric_limits<double>::infinity());

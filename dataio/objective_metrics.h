@@ -7,8 +7,9 @@
 //   (coefficients 1..min(24, n_mels-1)), an older and different figure, kept under its own name;
 // - log-spectral distance (dB): RMS over frequency of the power spectra's dB difference, mean
 //   over frames;
-// - F0 RMSE (cents) over frames voiced in both, and the voiced/unvoiced error rate (YIN,
-//   dataio/pitch.h);
+// - F0 RMSE (cents) over frames voiced in both, the gross pitch error (fraction of those off by
+//   more than 20%: RMSE alone is ruled by a few octave jumps), and the voiced/unvoiced error rate
+//   (YIN, dataio/pitch.h);
 // - silence floor (dB re full scale): the RMS level of the generated audio where the reference
 //   is silent (blocks 40 dB or more below its loudest block): the hiss of a vocoder;
 // - signal-to-noise ratio after the best integer alignment within +-max_lag samples.
@@ -29,6 +30,7 @@ struct AudioComparison {
   double log_mel_cepstral_distance_db = 0;
   double log_spectral_distance_db = 0;
   double f0_rmse_cents = 0;     // NaN: no frame voiced in both
+  double f0_gross_error = 0;    // fraction of frames voiced in both off by over 20%; NaN likewise
   double voicing_error = 0;     // fraction of frames
   double silence_floor_db = 0;  // NaN: the reference has no silent stretch
   double snr_db = 0;            // +inf for identical signals

@@ -35,15 +35,15 @@ std::vector<double> track_f0(const std::vector<float>& audio, int sample_rate, c
       running += d[tau];
       normalised[tau] = running > 0 ? d[tau] * tau / running : 1.0;
     }
-    int best = -1;
-    for (int tau = min_lag; tau <= max_lag; ++tau) {
-      if (normalised[tau] < s.threshold) {
-        while (tau + 1 <= max_lag && normalised[tau + 1] < normalised[tau]) ++tau;  // down to the dip's bottom
-        best = tau;
-        break;
-      }
-    }
-    if (best < 0) continue;
+    // The period: the first dip that comes within `dip_tolerance` of the deepest one in range
+    // (a shallower dip at half the period is a strong harmonic, not the fundamental; the equally
+    // deep ones at two and three periods are its multiples); voiced when the deepest is below
+    // the threshold.
+    const double deepest = *std::min_element(normalised.begin() + min_lag, normalised.begin() + max_lag + 1);
+    if (deepest >= s.threshold) continue;
+    int best = min_lag;
+    while (normalised[best] > deepest + s.dip_tolerance) ++best;
+    while (best + 1 <= max_lag && normalised[best + 1] < normalised[best]) ++best;  // down to the dip's bottom
     // A parabola through the dip and its neighbours places the minimum between lags.
     const double a = normalised[best - 1], b = normalised[best], c = normalised[best + 1];
     const double curvature = a - 2 * b + c;
@@ -57,17 +57,20 @@ F0Comparison compare_f0(const std::vector<double>& reference, const std::vector<
   F0Comparison c;
   const std::size_t frames = std::min(reference.size(), generated.size());
   double squares = 0;
-  int64_t mismatched = 0;
+  int64_t mismatched = 0, gross = 0;
   for (std::size_t f = 0; f < frames; ++f) {
     const bool ref_voiced = reference[f] > 0, gen_voiced = generated[f] > 0;
     if (ref_voiced != gen_voiced) ++mismatched;
     if (ref_voiced && gen_voiced) {
       const double cents = 1200.0 * std::log2(generated[f] / reference[f]);
       squares += cents * cents;
+      if (std::fabs(generated[f] / reference[f] - 1.0) > 0.2) ++gross;
       ++c.voiced_in_both;
     }
   }
-  c.rmse_cents = c.voiced_in_both > 0 ? std::sqrt(squares / c.voiced_in_both) : std::numeric_limits<double>::quiet_NaN();
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  c.rmse_cents = c.voiced_in_both > 0 ? std::sqrt(squares / c.voiced_in_both) : nan;
+  c.gross_error = c.voiced_in_both > 0 ? static_cast<double>(gross) / c.voiced_in_both : nan;
   c.voicing_error = frames > 0 ? static_cast<double>(mismatched) / frames : 0.0;
   return c;
 }

@@ -87,10 +87,10 @@ TrainerResult train_for_budget(const DemoArgs& args, const Config& config, const
 std::string summary_row(const std::string& system, const AudioComparison& m) {
   char line[256];
   auto figure = [](double v) { return std::isnan(v) ? std::string("-") : fmt(v); };
-  std::snprintf(line, sizeof line, "  %-16s %10s %10s %10s %13s %10s %12s %10s\n", system.substr(0, 16).c_str(),
+  std::snprintf(line, sizeof line, "  %-16s %10s %10s %10s %13s %8s %10s %12s %10s\n", system.substr(0, 16).c_str(),
                 figure(m.log_mel_distance).c_str(), figure(m.mcd_db).c_str(), figure(m.log_spectral_distance_db).c_str(),
-                figure(m.f0_rmse_cents).c_str(), figure(m.voicing_error).c_str(), figure(m.silence_floor_db).c_str(),
-                figure(m.snr_db).c_str());
+                figure(m.f0_rmse_cents).c_str(), figure(m.f0_gross_error).c_str(), figure(m.voicing_error).c_str(),
+                figure(m.silence_floor_db).c_str(), figure(m.snr_db).c_str());
   return line;
 }
 
@@ -104,7 +104,7 @@ std::string generate_samples(const LoadedModel& model, const DemoGenerationOptio
     const CopySynthesisReport r = demo_copy_synthesis(model, generation);
     text << "  synthesis    " << r.clips << " held-out clips of " << fmt(r.clip_seconds) << " s in " << fmt(r.wall_seconds)
          << " s (" << fmt(r.real_time) << "x real time, batch " << r.clips << ", " << generation.threads << " threads)\n\n"
-         << "  vs original      log-mel L1   MCD (dB)   LSD (dB)   F0 RMSE (c)   V/UV err   floor (dB)   SNR (dB)\n"
+         << "  vs original      log-mel L1   MCD (dB)   LSD (dB)   F0 RMSE (c)   F0 GPE   V/UV err   floor (dB)   SNR (dB)\n"
          << summary_row(type, r.model.mean) << summary_row("Griffin-Lim", r.griffin_lim.mean);
   } else {
     stage(4, "continuing held-out recordings, and generating from silence");

@@ -40,6 +40,7 @@ constexpr Figure kFigures[] = {
     {"logmel-cep dB", "log_mel_cepstral_distance_db", &AudioComparison::log_mel_cepstral_distance_db},
     {"LSD (dB)", "log_spectral_distance_db", &AudioComparison::log_spectral_distance_db},
     {"F0 RMSE (c)", "f0_rmse_cents", &AudioComparison::f0_rmse_cents},
+    {"F0 GPE", "f0_gross_error", &AudioComparison::f0_gross_error},
     {"V/UV error", "voicing_error", &AudioComparison::voicing_error},
     {"floor (dB)", "silence_floor_db", &AudioComparison::silence_floor_db},
     {"SNR (dB)", "snr_db", &AudioComparison::snr_db},
@@ -142,7 +143,8 @@ void register_eval_command(CLI::App& app) {
       "directories (e.g. samples/wavenet samples/griffin_lim) end with one table, a row per system.\n"
       "MCD: SPTK mel-cepstra (order 24, all-pass alpha for the rate, c0 excluded); logmel-cep: the same\n"
       "formula on the DCT of the log mel; LSD: log-spectral distance; F0 RMSE in cents over frames voiced\n"
-      "in both (YIN), V/UV error the fraction of frames whose voicing differs; floor: the generated level\n"
+      "in both (YIN), F0 GPE the fraction of those off by over 20%, V/UV error the fraction of frames\n"
+      "whose voicing differs; floor: the generated level\n"
       "where the reference is silent (40 dB below its loudest); '-': not defined for this pair.\n");
   command->callback([args] { run(*args); });
 }

@@ -173,6 +173,7 @@ struct TrainConfig {
   double bucket_mb = 25.0;
   double dist_timeout_s = 120.0;
   double eval_audio_seconds = 0.5;
+  bool eval_metrics = true;
   int eval_utterances = 8;
 
   template <class Visitor>
@@ -202,6 +203,7 @@ struct TrainConfig {
     v("bucket_mb", bucket_mb, "gradient all-reduce bucket size, MB");
     v("dist_timeout_s", dist_timeout_s, "seconds before a silent peer is an error");
     v("eval_audio_seconds", eval_audio_seconds, "length of the audio sample generated at each eval (0 = none)");
+    v("eval_metrics", eval_metrics, "copy-synthesis metrics of that sample against its reference (MCD, LSD, F0, ...)");
     v("eval_utterances", eval_utterances, "validation crops used for the validation loss");
   }
 };

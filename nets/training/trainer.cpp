@@ -8,6 +8,7 @@
 #include <cmath>
 #include <fstream>
 #include <optional>
+#include <sstream>
 
 #include "core/atomic_file.h"
 #include "core/checkpoint.h"
@@ -20,6 +21,7 @@
 #include "dataio/audio_io.h"
 #include "dataio/loader.h"
 #include "dataio/manifest.h"
+#include "dataio/objective_metrics.h"
 #include "nets/model_registry.h"
 #include "nets/training/carried_state.h"
 #include "nets/training/multi_tensor.h"
@@ -211,6 +213,29 @@ struct Evaluation {
   RunOutputs& outputs;
 };
 
+// Quality, not only loss: the evaluation sample against its reference, with `wavenet eval`'s
+// metrics, to the log and TensorBoard (valid/mcd_db, ...). Undefined figures (no frame voiced in
+// both, no silence in the reference) are left out.
+void log_copy_synthesis_metrics(const std::vector<float>& reference, const std::vector<float>& generated,
+                                const Evaluation& e, int64_t step) {
+  const AudioConfig& audio = e.options.config.audio;
+  if (std::min(reference.size(), generated.size()) <= static_cast<std::size_t>(audio.n_fft / 2)) return;  // no whole frame
+  const AudioComparison c = compare_audio(reference, generated, audio, audio.hop_length);
+  const std::pair<const char*, double> figures[] = {
+      {"log_mel_distance", c.log_mel_distance},     {"mcd_db", c.mcd_db},
+      {"log_spectral_distance_db", c.log_spectral_distance_db}, {"f0_rmse_cents", c.f0_rmse_cents},
+      {"f0_gross_error", c.f0_gross_error},         {"voicing_error", c.voicing_error},
+      {"silence_floor_db", c.silence_floor_db}};
+  std::ostringstream line;
+  line << "step " << step << ": copy-synthesis";
+  for (const auto& [name, value] : figures) {
+    if (!std::isfinite(value)) continue;
+    e.outputs.scalar(std::string("valid/") + name, value, step);
+    line << " " << name << " " << value;
+  }
+  WN_LOG(info) << line.str();
+}
+
 // Copy-synthesis of the start of the first validation utterance with `model`'s reference
 // generator, written as samples/step_<N>_<utterance>.wav and to TensorBoard beside the original.
 void write_evaluation_sample(Model& model, const ValidationSet& valid, const Evaluation& e, int64_t step) {
@@ -239,6 +264,7 @@ void write_evaluation_sample(Model& model, const ValidationSet& valid, const Eva
   e.outputs.audio("valid/generated", samples, config.audio.sample_rate, step);
   std::vector<float> reference(u.audio.begin(), u.audio.begin() + std::min<int64_t>(static_cast<int64_t>(u.audio.size()), frames * hop));
   e.outputs.audio("valid/reference", reference, config.audio.sample_rate, step);
+  if (tc.eval_metrics && config.model.local_conditioning) log_copy_synthesis_metrics(reference, samples, e, step);
 }
 
 // With the EMA weights (on a copy of the trained model): the validation loss, logged, and the

@@ -37,6 +37,7 @@ TEST(ObjectiveMetrics, IdenticalSignalsHaveZeroDistance) {
   EXPECT_EQ(c.log_mel_cepstral_distance_db, 0.0);
   EXPECT_EQ(c.log_spectral_distance_db, 0.0);
   EXPECT_EQ(c.f0_rmse_cents, 0.0);
+  EXPECT_EQ(c.f0_gross_error, 0.0);
   EXPECT_EQ(c.voicing_error, 0.0);
   EXPECT_TRUE(std::isnan(c.silence_floor_db)) << "no silent stretch in the reference";
   EXPECT_TRUE(std::isinf(c.snr_db));

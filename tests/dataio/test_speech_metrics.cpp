@@ -1,9 +1,11 @@
 // The speech metrics against references: SPTK's command-line mel-cepstra and MCD (golden files
-// from tests/golden/make_mcep_goldens.sh), and the pitch tracker on signals of known F0.
+// from tests/golden/make_mcep_goldens.sh), and the pitch tracker on signals of known F0 and
+// against SPTK's SWIPE' (tests/golden/make_f0_goldens.sh).
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -94,10 +96,29 @@ TEST(Pitch, SilenceAndNoiseAreUnvoiced) {
   EXPECT_LE(voiced, static_cast<long>(f0.size() / 10)) << "white noise has no pitch";
 }
 
+// A ladder rung for the tracker: SPTK's SWIPE' on a pulse train gliding from 120 to 220 Hz and
+// then noise (golden from tests/golden/make_f0_goldens.sh).
+TEST(Pitch, AgreesWithSptksSwipe) {
+  const std::filesystem::path dir = std::filesystem::path(WAVENET_GOLDEN_DIR) / "f0";
+  const std::vector<float> signal = read_floats(dir / "signal.f32"), swipe = read_floats(dir / "swipe_f0.f32");
+  const std::vector<double> expected(swipe.begin(), swipe.end());
+  const std::vector<double> ours = track_f0(signal, 22050, {});
+  ASSERT_EQ(ours.size(), expected.size());
+  const F0Comparison c = compare_f0(expected, ours);
+  std::printf("against SWIPE': %.2f cents RMSE over %lld frames voiced in both, voicing differs in %.1f%%\n", c.rmse_cents,
+              static_cast<long long>(c.voiced_in_both), 100 * c.voicing_error);
+  EXPECT_GE(c.voiced_in_both, 50);
+  EXPECT_LT(c.rmse_cents, 15.0);
+  EXPECT_LT(c.voicing_error, 0.06);
+}
+
 TEST(Pitch, ComparisonInCentsAndVoicing) {
   const std::vector<double> a = {100, 200, 0, 150}, octave_up = {200, 400, 0, 300}, half_voiced = {100, 0, 0, 0};
   F0Comparison c = compare_f0(a, octave_up);
   EXPECT_NEAR(c.rmse_cents, 1200.0, 1e-9);
+  EXPECT_EQ(c.gross_error, 1.0);
+  EXPECT_EQ(compare_f0(a, {110, 200, 0, 150}).gross_error, 0.0) << "10% is not a gross error";
+  EXPECT_NEAR(compare_f0(a, {125, 200, 0, 150}).gross_error, 1.0 / 3, 1e-12) << "25% is";
   EXPECT_EQ(c.voicing_error, 0.0);
   EXPECT_EQ(c.voiced_in_both, 3);
   c = compare_f0(a, half_voiced);

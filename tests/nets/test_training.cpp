@@ -238,6 +238,10 @@ TEST(Trainer, EvaluationWritesValidationAudio) {
   const auto samples = dir / "run/samples";
   ASSERT_TRUE(std::filesystem::exists(samples));
   EXPECT_FALSE(std::filesystem::is_empty(samples));
+  // Quality beside the loss: the sample's metrics against its reference, logged (train.eval_metrics).
+  const std::string log = test::read_text(dir / "run/train.log");
+  EXPECT_NE(log.find("step 2: copy-synthesis log_mel_distance "), std::string::npos) << log;
+  EXPECT_NE(log.find(" mcd_db "), std::string::npos) << log;
 }
 
 // Samples so large that the Gaussian's squared error overflows: every step is non-finite.
