@@ -14,7 +14,9 @@ std::vector<double> track_f0(const std::vector<float>& audio, int sample_rate, c
   const int64_t frames = n == 0 ? 0 : (n - 1) / s.frame_period + 1;
   const double floor_power = std::pow(10.0, s.floor_db / 10.0);
   auto at = [&](int64_t t) { return t >= 0 && t < n ? static_cast<double>(audio[t]) : 0.0; };
-  std::vector<double> f0(static_cast<std::size_t>(frames), 0.0), d(static_cast<std::size_t>(max_lag + 2));
+  // Per-frame buffers, reused: the difference function and its normalised form.
+  std::vector<double> f0(static_cast<std::size_t>(frames), 0.0), d(static_cast<std::size_t>(max_lag + 2)),
+      normalised(d.size(), 1.0);
   for (int64_t f = 0; f < frames; ++f) {
     const int64_t start = f * s.frame_period - window / 2;
     double power = 0;
@@ -30,7 +32,6 @@ std::vector<double> track_f0(const std::vector<float>& audio, int sample_rate, c
       d[tau] = sum;
     }
     double running = 0;
-    std::vector<double> normalised(d.size(), 1.0);
     for (int tau = 1; tau <= max_lag + 1; ++tau) {
       running += d[tau];
       normalised[tau] = running > 0 ? d[tau] * tau / running : 1.0;

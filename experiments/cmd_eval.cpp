@@ -25,7 +25,7 @@ struct EvalArgs {
   ConfigArgs config;
 };
 
-std::string number(double v) { return std::isfinite(v) || std::isinf(v) ? format_figure(v, 4) : "-"; }
+std::string number(double v) { return std::isnan(v) ? "-" : format_figure(v, 4); }
 std::string json_number(double v) { return std::isfinite(v) ? format_figure(v, 4) : "null"; }
 
 // Every figure of a comparison, in table order: header, JSON key, value.

@@ -93,6 +93,16 @@ constexpr int rows_that_fit() {
   return fit < 1 ? 1 : fit > 3 ? 3 : fit;
 }
 
+// Every accumulator of a block to zero.
+template <class Isa, int U, int ROWS, int V>
+inline void zero_block(typename Isa::Reg (&acc)[U][ROWS][V]) {
+  for (int u = 0; u < U; ++u) {
+    for (int r = 0; r < ROWS; ++r) {
+      for (int v = 0; v < V; ++v) acc[u][r][v] = Isa::zero();
+    }
+  }
+}
+
 // y[rows, block] = start + the kChains / V partial sums, in a fixed order.
 template <class Isa, int U, int ROWS, int V>
 inline void finish_block(const MatmulArgs& a, int r0, int n0, typename Isa::Reg (&acc)[U][ROWS][V]) {
@@ -119,11 +129,7 @@ struct BlockingFor {
   static inline void block(const MatmulArgs& a, int r0, int n0) {
     constexpr int U = kChains / V;
     Reg acc[U][ROWS][V];
-    for (int u = 0; u < U; ++u) {
-      for (int r = 0; r < ROWS; ++r) {
-        for (int v = 0; v < V; ++v) acc[u][r][v] = Isa::zero();
-      }
-    }
+    zero_block<Isa>(acc);
     int k = 0;
     for (; k + U <= a.k; k += U) {
       for (int u = 0; u < U; ++u) step<ROWS, V>(a, r0, n0, k + u, acc[u]);
@@ -172,11 +178,7 @@ struct PairBlockingFor {
   static inline void block(const PairArgs& p, int r0, int n0) {
     constexpr int U = kChains / V;
     Reg acc[U][ROWS][V];
-    for (int u = 0; u < U; ++u) {
-      for (int r = 0; r < ROWS; ++r) {
-        for (int v = 0; v < V; ++v) acc[u][r][v] = Isa::zero();
-      }
-    }
+    zero_block<Isa>(acc);
     const int pairs = (p.a.k + 1) / 2;
     int j = 0;
     for (; j + U <= pairs; j += U) {

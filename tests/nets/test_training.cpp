@@ -242,6 +242,13 @@ TEST(Trainer, EvaluationWritesValidationAudio) {
   const std::string log = test::read_text(dir / "run/train.log");
   EXPECT_NE(log.find("step 2: copy-synthesis log_mel_distance "), std::string::npos) << log;
   EXPECT_NE(log.find(" mcd_db "), std::string::npos) << log;
+  // Switched off, the sample is still written but not scored.
+  const Config quiet = test::small_training_config({"train.max_steps=2", "train.eval_every=2", "train.eval_audio_seconds=0.02",
+                                                    "model.global_conditioning=true", "train.eval_metrics=false"});
+  train(options_for(dir, quiet, "quiet"));
+  const std::string quiet_log = test::read_text(dir / "quiet/train.log");
+  EXPECT_NE(quiet_log.find("validation loss"), std::string::npos) << quiet_log;
+  EXPECT_EQ(quiet_log.find("copy-synthesis"), std::string::npos) << quiet_log;
 }
 
 // Samples so large that the Gaussian's squared error overflows: every step is non-finite.
