@@ -61,6 +61,7 @@ struct WaveNetKeys {
   std::string upsample_mode = "nearest";
   bool weight_norm = true;
   double dropout = 0.0;
+  int linear_prediction = 0;
 
   template <class Visitor>
   void fields(Visitor&& v) {
@@ -77,6 +78,8 @@ struct WaveNetKeys {
     v("upsample_mode", upsample_mode, "nearest (stretch + smoothing conv) | transposed");
     v("weight_norm", weight_norm, "weight normalisation on convolutions");
     v("dropout", dropout, "dropout before each dilated conv");
+    v("linear_prediction", linear_prediction,
+      "order of a linear predictor from each mel frame; the network models what it leaves (LPCNet). 0 = off");
   }
 };
 

@@ -132,6 +132,11 @@ void check_wavenet(const ModelConfig& m, const AudioConfig& a, Checker& c) {
   }
   c.one_of("model.upsample_mode", m.upsample_mode, {"nearest", "transposed"});
   c.in_range("model.dropout", m.dropout, 0.0, 1.0, false);
+  c.check(m.linear_prediction >= 0 && m.linear_prediction <= 64, "model.linear_prediction", "be in [0, 64]",
+          m.linear_prediction);
+  if (m.linear_prediction > 0) {
+    c.require(m.local_conditioning, "model.linear_prediction needs model.local_conditioning: the predictors come from the mel");
+  }
 }
 
 void check_samplernn(const ModelConfig& m, const AudioConfig& a, const TrainConfig& t, Checker& c) {
@@ -166,6 +171,10 @@ void check_model(const Config& config, Checker& c) {
   copy.families([&](const char* name, auto&) { families.emplace_back(name); });
   c.one_of("model.type", m.type, families);
   if (m.type == "wavenet") check_wavenet(m, config.audio, c);
+  if (m.type == "wavenet" && m.linear_prediction > 0) {
+    c.require(!config.data.normalize_mel,
+              "model.linear_prediction reads the mel as the recipe made it: set data.normalize_mel=false");
+  }
   if (m.type == "samplernn") check_samplernn(m, config.audio, config.train, c);
   c.one_of("model.quantization", m.quantization, {"mulaw", "linear"});
   c.check(m.quantize_channels >= 2 && m.quantize_channels <= 65536, "model.quantize_channels",

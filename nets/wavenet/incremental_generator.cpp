@@ -51,9 +51,16 @@ std::vector<LayerStep> layer_steps(const EngineWeights& w, const torch::TensorOp
 
 }  // namespace
 
-IncrementalGenerator::IncrementalGenerator(WaveNet net, const OutputDistribution& distribution,
+IncrementalGenerator::IncrementalGenerator(WaveNet net, const OutputDistribution& distribution, LinearPrediction prediction,
                                            int64_t condition_chunk)
-    : net_(std::move(net)), distribution_(distribution), chunk_(condition_chunk), weights_(pack_engine_weights(net_, "fp32")) {}
+    : net_(std::move(net)),
+      distribution_(distribution),
+      prediction_(std::move(prediction)),
+      chunk_(condition_chunk),
+      weights_(pack_engine_weights(net_, "fp32")) {
+  TORCH_CHECK(net_->model().linear_prediction == prediction_.order(), "incremental generator: the model predicts with order ",
+              net_->model().linear_prediction, " but the generator was given order ", prediction_.order());
+}
 
 torch::Tensor IncrementalGenerator::generate(const GenerationRequest& request, uint64_t seed, torch::Tensor* outputs,
                                              GenerationTimings* timings) {
@@ -110,6 +117,23 @@ torch::Tensor IncrementalGenerator::generate(const GenerationRequest& request, t
   torch::Tensor audio = torch::zeros({batch, steps}, options);
   if (outputs) *outputs = torch::empty({batch, w.out_channels, steps}, options);
   torch::Tensor previous = torch::zeros({batch}, options);  // the sample before the first is silence
+  // Linear prediction: every row's predictors (B, mel rows, order) and its last samples, newest first.
+  torch::Tensor predictors, recent;
+  if (prediction_.active()) {
+    TORCH_CHECK(request.mel.defined(), "incremental generator: a model with linear prediction needs a mel");
+    const torch::Tensor mel = request.mel.to(torch::kFloat).cpu().contiguous();
+    PredictorRows rows(prediction_, static_cast<int>(batch));
+    predictors = torch::zeros({batch, mel.size(1), prediction_.order()});
+    for (int64_t b = 0; b < batch; ++b) {
+      rows.add(static_cast<int>(b), mel[b].data_ptr<float>(), mel.size(1));
+      for (int64_t r = 0; r < mel.size(1); ++r) {
+        const float* c = rows.at(static_cast<int>(b), (r - prediction_.context_frames) * prediction_.hop);
+        std::copy(c, c + prediction_.order(), predictors[b][r].data_ptr<float>());
+      }
+    }
+    predictors = predictors.to(options.device());
+    recent = torch::zeros({batch, prediction_.order()}, options);
+  }
   std::vector<torch::Tensor> local_chunk(layers.size());
 
   for (int64_t t = 0; t < steps; ++t) {
@@ -147,9 +171,16 @@ torch::Tensor IncrementalGenerator::generate(const GenerationRequest& request, t
     const torch::Tensor hidden = torch::relu(torch::addmm(post_skip_bias, torch::relu(skip_sum), post_skip));
     const torch::Tensor out = torch::addmm(post_output_bias, hidden, post_output);
     if (outputs) outputs->select(2, t).copy_(out);
-    const torch::Tensor sample = request.teacher.defined() && t < request.teacher.size(1)
-                                     ? request.teacher.select(1, t).to(out.device(), torch::kFloat)
-                                     : distribution_.sample(out, request.temperature, generator);
+    const bool forced = request.teacher.defined() && t < request.teacher.size(1);
+    torch::Tensor sample = forced ? request.teacher.select(1, t).to(out.device(), torch::kFloat)
+                                  : distribution_.sample(out, request.temperature, generator);
+    if (predictors.defined()) {
+      if (!forced) {
+        const torch::Tensor c = predictors.select(1, prediction_.context_frames + t / prediction_.hop);
+        sample = (sample + (c * recent).sum(1)).clamp(-1.0, 1.0);
+      }
+      recent = torch::cat({sample.unsqueeze(1), recent.narrow(1, 0, prediction_.order() - 1)}, 1);
+    }
     audio.select(1, t).copy_(sample);
     previous = sample;
     if (request.on_step) request.on_step(t + 1);

@@ -11,16 +11,20 @@
 #include "nets/generator.h"
 #include "nets/outputs/output_distribution.h"
 #include "nets/wavenet/engine/engine_weights.h"
+#include "nets/wavenet/linear_prediction.h"
 #include "nets/wavenet/wavenet.h"
 
 namespace wn {
 
 class IncrementalGenerator final : public Generator {
  public:
-  IncrementalGenerator(WaveNet net, const OutputDistribution& distribution, int64_t condition_chunk = 1024);
+  // `prediction` is required by models with model.linear_prediction > 0.
+  IncrementalGenerator(WaveNet net, const OutputDistribution& distribution, LinearPrediction prediction = {},
+                       int64_t condition_chunk = 1024);
 
   // Generated audio (B, samples). With `outputs` non-null, also the network output of every
-  // step, (B, out_channels, samples): step t's output is the distribution of sample t.
+  // step, (B, out_channels, samples): step t's output is the distribution of sample t (of its
+  // excitation, with linear prediction).
   torch::Tensor generate(const GenerationRequest& request, torch::Generator& generator,
                          torch::Tensor* outputs = nullptr);
   // The same with a CPU generator seeded with `seed` (rows of their own seeds or lengths are a
@@ -32,6 +36,7 @@ class IncrementalGenerator final : public Generator {
  private:
   WaveNet net_;
   const OutputDistribution& distribution_;
+  LinearPrediction prediction_;
   int64_t chunk_;
   EngineWeights weights_;  // fp32
 };

@@ -9,6 +9,7 @@
 #include "nets/outputs/output_distribution.h"
 #include "nets/wavenet/engine/cached_engine.h"
 #include "nets/wavenet/incremental_generator.h"
+#include "nets/wavenet/linear_prediction.h"
 #include "nets/wavenet/naive_generator.h"
 #include "nets/wavenet/receptive_field.h"
 #include "nets/wavenet/wavenet.h"
@@ -19,7 +20,13 @@ namespace {
 class WaveNetModel final : public Model {
  public:
   WaveNetModel(const Config& config, WaveNet net)
-      : config_(config), net_(std::move(net)), distribution_(make_output_distribution(config.model)) {}
+      : config_(config), net_(std::move(net)), distribution_(make_output_distribution(config.model)) {
+    if (config.model.linear_prediction > 0) {
+      prediction_.lpc = std::make_shared<MelToLpc>(config.audio, config.model.linear_prediction);
+      prediction_.hop = config.audio.hop_length;
+      prediction_.context_frames = net_->context_frames();
+    }
+  }
 
   torch::nn::Module& module() override { return *net_; }
 
@@ -33,6 +40,7 @@ class WaveNetModel final : public Model {
     std::ostringstream out;
     out << "wavenet: " << config_.model.layers << " layers, " << parameters << " parameters, "
         << wavenet_config_summary(config_) << ", output " << config_.model.output;
+    if (prediction_.active()) out << " of the excitation after a linear predictor of order " << prediction_.order();
     return out.str();
   }
 
@@ -42,7 +50,8 @@ class WaveNetModel final : public Model {
     return needs;
   }
 
-  // Inputs are the audio shifted right by one sample: output t sees samples < t and predicts t.
+  // Inputs are the audio shifted right by one sample: output t sees samples < t and predicts t
+  // (with linear prediction: t's excitation, what the predictor of t's frame leaves of it).
   at::Tensor loss(const Batch& batch, const c10::Device& device) override {
     const torch::Tensor audio = batch.audio.to(device, /*non_blocking=*/true);
     const torch::Tensor previous =
@@ -50,7 +59,18 @@ class WaveNetModel final : public Model {
     const ModelConfig& m = config_.model;
     const torch::Tensor mel = m.local_conditioning ? batch.mel.to(device, /*non_blocking=*/true) : torch::Tensor();
     const torch::Tensor labels = m.global_conditioning ? batch.label.to(device, /*non_blocking=*/true).clamp_min(0) : torch::Tensor();
-    return distribution_->loss(net_->forward(net_->encode_input(previous), mel, labels).to(torch::kFloat), audio);
+    const torch::Tensor target = prediction_.active() ? excitation(batch).to(device, /*non_blocking=*/true) : audio;
+    return distribution_->loss(net_->forward(net_->encode_input(previous), mel, labels).to(torch::kFloat), target);
+  }
+
+  // x - p on the CPU (the loader's tensors are there), in the generators' arithmetic.
+  torch::Tensor excitation(const Batch& batch) const {
+    const torch::Tensor audio = batch.audio.to(torch::kCPU, torch::kFloat).contiguous();
+    const torch::Tensor mel = batch.mel.to(torch::kCPU, torch::kFloat).contiguous();
+    std::vector<float> p = teacher_forced_predictions(prediction_, audio.data_ptr<float>(), static_cast<int>(audio.size(0)),
+                                                      audio.size(1), mel.data_ptr<float>(), mel.size(1));
+    const torch::Tensor predicted = torch::from_blob(p.data(), audio.sizes(), torch::kFloat);
+    return (audio - predicted).clamp(-1.0, 1.0);
   }
 
   std::unique_ptr<Generator> fast_generator(const FastGeneratorOptions& options) override {
@@ -58,17 +78,18 @@ class WaveNetModel final : public Model {
     engine.threads = options.threads;
     engine.precision = options.precision;
     if (!options.kernels.empty()) engine.kernels = &kernels::kernels_named(options.kernels);
+    engine.prediction = prediction_;
     return std::make_unique<CachedEngine>(net_, engine);
   }
 
   std::unique_ptr<Generator> reference_generator() override {
-    return std::make_unique<IncrementalGenerator>(net_, *distribution_);
+    return std::make_unique<IncrementalGenerator>(net_, *distribution_, prediction_);
   }
 
   std::vector<BaselineGenerator> bench_baselines() override {
     std::vector<BaselineGenerator> baselines;
     baselines.push_back({"libtorch_incremental", reference_generator(), 512});
-    baselines.push_back({"naive_recompute", std::make_unique<NaiveGenerator>(net_, config_.model), 24});
+    baselines.push_back({"naive_recompute", std::make_unique<NaiveGenerator>(net_, config_.model, prediction_), 24});
     return baselines;
   }
 
@@ -76,6 +97,7 @@ class WaveNetModel final : public Model {
   Config config_;
   WaveNet net_;
   std::unique_ptr<OutputDistribution> distribution_;
+  LinearPrediction prediction_;  // inactive unless model.linear_prediction > 0
 };
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <stdexcept>
+#include <string>
 
 #include "core/thread_team.h"
 #include "nets/wavenet/receptive_field.h"
@@ -57,11 +59,17 @@ CachedEngine::CachedEngine(WaveNet& net, const EngineOptions& options)
 
 CachedEngine::CachedEngine(EngineWeights weights, EngineUpsampler upsampler, const EngineOptions& options)
     : upsampler_(std::move(upsampler)),
+      prediction_(options.prediction),
       plan_(make_engine_plan(std::move(weights), options.threads, options.chunk,
                              options.kernels ? *options.kernels : kernels::best_kernels(),
                              upsampler_.n_mels > 0 ? upsampler_.last_scale() : 1,
                              upsampler_.n_mels > 0 ? upsampler_.last_stage_taps() : std::vector<float>())),
-      team_(std::make_unique<ThreadTeam>(plan_.threads)) {}
+      team_(std::make_unique<ThreadTeam>(plan_.threads)) {
+  if (plan_.weights.model.linear_prediction != prediction_.order()) {
+    throw std::invalid_argument("engine: the model predicts with order " + std::to_string(plan_.weights.model.linear_prediction) +
+                                " but the engine was given order " + std::to_string(prediction_.order()));
+  }
+}
 
 CachedEngine::~CachedEngine() = default;
 
@@ -128,6 +136,19 @@ torch::Tensor CachedEngine::generate(const GenerationRequest& request, uint64_t 
     sinks.teacher_steps = teacher.size(1);
   }
   sinks.on_step = &request.on_step;
+  // Linear prediction: each row's predictors from its own mel rows.
+  std::unique_ptr<PredictorRows> predictors;
+  torch::Tensor mel_rows;
+  if (prediction_.active()) {
+    TORCH_CHECK(request.mel.defined(), "engine: a model with linear prediction needs a mel");
+    mel_rows = request.mel.to(torch::kFloat).cpu().contiguous();
+    predictors = std::make_unique<PredictorRows>(prediction_, B);
+    for (int b = 0; b < B; ++b) {
+      const int64_t own = request.mel_frames.empty() ? mel_rows.size(1) : request.mel_frames[b];
+      predictors->add(b, mel_rows[b].data_ptr<float>(), own);
+    }
+    sinks.predictors = predictors.get();
+  }
   StageRows rows;
   if (stage_in.defined()) {
     rows.data = stage_in.data_ptr<float>();

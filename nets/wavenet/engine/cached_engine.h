@@ -34,6 +34,7 @@ struct EngineOptions {
   std::string precision = "fp32";  // or "bf16": per-step weights stored as bfloat16
   int chunk = 128;                 // steps of conditioning precomputed at a time
   const kernels::KernelTable* kernels = nullptr;  // null: the best this CPU runs
+  LinearPrediction prediction;  // required by models with model.linear_prediction > 0
 };
 
 class CachedEngine final : public Generator {
@@ -63,9 +64,12 @@ class CachedEngine final : public Generator {
   ThreadTeam& team() { return *team_; }
   // Each layer's label term, (L, B, gate), for labels (B) int64; empty without labels.
   std::vector<float> label_terms(const at::Tensor& labels) const;
+  // How the model predicts samples from the mel (inactive for models without prediction).
+  const LinearPrediction& prediction() const { return prediction_; }
 
  private:
   EngineUpsampler upsampler_;
+  LinearPrediction prediction_;
   EnginePlan plan_;
   std::unique_ptr<ThreadTeam> team_;
 };

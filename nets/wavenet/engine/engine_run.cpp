@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <stdexcept>
 
 #include "core/kernels/column_split.h"
 #include "core/thread_team.h"
@@ -157,6 +158,7 @@ struct EngineRun::Member {
   std::vector<float> scratch;                // sampler
   std::vector<float> projected;              // a chunk's last-stage rows x gate, then a zero row
   std::vector<std::mt19937_64> rngs;         // identical copies on every member
+  SampleHistory history;                     // linear prediction's last samples, per row
 };
 
 namespace {
@@ -211,6 +213,7 @@ EngineRun::EngineRun(const EnginePlan& plan, int batch, const std::vector<uint64
     mb.skip_sum.assign(static_cast<std::size_t>(B) * S, 0.0f);
     mb.post = mb.skip_sum;
     mb.out.assign(static_cast<std::size_t>(B) * w.out_channels, 0.0f);
+    mb.history = SampleHistory(w.model.linear_prediction, B);
     mb.scratch.assign(static_cast<std::size_t>(w.out_channels), 0.0f);
     mb.projected.assign(static_cast<std::size_t>(projected_rows + 1) * G, 0.0f);
     for (int b = 0; b < B; ++b) {
@@ -365,6 +368,10 @@ void EngineRun::advance(int64_t t_end, const StageRows& rows, const StepSinks& s
   const StepSampler sampler(w.model, temperature_);
   const InputLayer input(w);
   Shared& s = *shared_;
+  const PredictorRows* predictors = sinks.predictors;
+  if (w.model.linear_prediction > 0 && !predictors) {
+    throw std::invalid_argument("engine: a model with linear prediction needs its predictors");
+  }
 
   auto job = [&](int member) {
     Member& mb = members_[member];
@@ -400,8 +407,14 @@ void EngineRun::advance(int64_t t_end, const StageRows& rows, const StepSinks& s
       const auto sampling_start = Clock::now();
       for (int b = 0; b < B; ++b) {
         const float* out = mb.out.data() + static_cast<std::size_t>(b) * w.out_channels;
-        const float sample = t < sinks.teacher_steps ? sinks.teacher[b * sinks.teacher_steps + t]
-                                                     : sampler.sample(out, mb.rngs[b], mb.scratch.data());
+        float sample;
+        if (t < sinks.teacher_steps) {
+          sample = sinks.teacher[b * sinks.teacher_steps + t];
+        } else {
+          sample = sampler.sample(out, mb.rngs[b], mb.scratch.data());
+          if (predictors) sample = sample_from_excitation(mb.history.predict(b, predictors->at(b, t)), sample);
+        }
+        if (predictors) mb.history.push(b, sample);
         input.set(mb.x.data() + static_cast<std::size_t>(b) * R, sample);
         if (member == 0) {
           sinks.audio[b * sinks.audio_stride + (t - sinks.first_step)] = sample;

@@ -12,7 +12,8 @@
 //                  gated activation, the thread's share of the skip sum; one barrier; the
 //                  residual update (small, so every thread computes all of it: no 2nd barrier);
 //   output         the skip sum over threads, two products (same on every thread);
-//   sampling       each row's next sample from its own seeded generator.
+//   sampling       each row's next sample from its own seeded generator (with linear
+//                  prediction: its excitation, plus the prediction from the row's last samples).
 
 #include <cstdint>
 #include <functional>
@@ -23,6 +24,7 @@
 #include "core/kernels/kernels.h"
 #include "nets/generator.h"
 #include "nets/wavenet/engine/engine_weights.h"
+#include "nets/wavenet/linear_prediction.h"
 
 namespace wn {
 
@@ -65,6 +67,9 @@ struct StepSinks {
   int64_t outputs_stride = 0;
   const float* teacher = nullptr;  // (B, teacher_steps): fed back instead of sampling
   int64_t teacher_steps = 0;
+  // Models with linear prediction: every row's predictors (the run samples excitations and
+  // adds the prediction); must be set for them.
+  const PredictorRows* predictors = nullptr;
   const std::function<void(int64_t)>* on_step = nullptr;
 };
 

@@ -61,6 +61,7 @@ class StreamingSynthesis final : public GeneratorStream {
   std::vector<float> stage_;
   int64_t stage_first_ = 0, stage_count_ = 0;
   std::unique_ptr<EngineRun> run_;
+  PredictorRows predictors_;  // linear prediction's, from every row received
 };
 
 }  // namespace wn

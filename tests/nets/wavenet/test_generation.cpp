@@ -52,7 +52,7 @@ TEST_P(TeacherForcing, StepOutputsEqualFullForward) {
   request.teacher = audio;
   torch::Generator gen = at::detail::createCPUGenerator(1);
   torch::Tensor steps;
-  IncrementalGenerator(net, *dist, /*condition_chunk=*/40).generate(request, gen, &steps);
+  IncrementalGenerator(net, *dist, {}, /*condition_chunk=*/40).generate(request, gen, &steps);
   const double error = (steps - full).abs().max().item<double>() / full.abs().max().item<double>();
   EXPECT_LT(error, 1e-5) << name_of(s);
 }
