@@ -56,6 +56,7 @@ CopySynthesisReport demo_copy_synthesis(const LoadedModel& model, const DemoGene
   request.mel = batch.mel.clone().contiguous();
   if (config.data.normalize_mel) MelNormalizer(manifest).apply(request.mel.data_ptr<float>(), request.mel.size(0) * request.mel.size(1));
   request.samples = crop.crop_samples;
+  request.temperature = config.engine.temperature;
   const auto start = Clock::now();
   const torch::Tensor generated = fast_generator(model, o.threads)->generate(request, static_cast<uint64_t>(config.engine.seed));
   CopySynthesisReport report;
