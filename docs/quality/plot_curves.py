@@ -1,8 +1,9 @@
 #!/usr/bin/python3
-"""Learning curves of the recipe search (docs/quality.md): validation loss and copy-synthesis
-MCD against training minutes, one line per run, read from each run's TensorBoard events, with
-Griffin-Lim's MCD on the same held-out clips as a horizontal line. Needs Debian's
-python3-matplotlib.
+"""Learning curves of the recipe search (docs/quality.md): validation loss and the trainer's
+copy-synthesis MCD (its evaluation clip) against training minutes, one line per run, read from
+each run's TensorBoard events, with Griffin-Lim's MCD over the demo's clips as a horizontal line.
+Pauses between sittings of a resumed run (gaps of more than a minute between events) are left
+out of the minutes. Needs Debian's python3-matplotlib.
 
     /usr/bin/python3 docs/quality/plot_curves.py OUT.png GRIFFIN_LIM_MCD NAME=RUN_DIR [NAME=RUN_DIR]...
 """
@@ -78,19 +79,30 @@ def scalars(run_dir):
     return out
 
 
+def training_minutes(series_by_tag):
+    """wall time -> minutes of training, skipping gaps of more than a minute between events."""
+    times = sorted({w for series in series_by_tag.values() for w, _, _ in series})
+    minutes, elapsed = {}, 0.0
+    for i, w in enumerate(times):
+        if i > 0 and w - times[i - 1] < 60:
+            elapsed += w - times[i - 1]
+        minutes[w] = elapsed / 60
+    return minutes
+
+
 def main(output, griffin_lim_mcd, runs):
     fig, (loss_ax, mcd_ax) = plt.subplots(1, 2, figsize=(11, 4))
     for spec in runs:
         name, run_dir = spec.split("=", 1)
         s = scalars(run_dir)
-        start = min(w for series in s.values() for w, _, _ in series)
+        minutes = training_minutes(s)
         for ax, tag in ((loss_ax, "valid/loss"), (mcd_ax, "valid/mcd_db")):
             points = sorted(s.get(tag, []))
             if points:
-                ax.plot([(w - start) / 60 for w, _, _ in points], [v for _, _, v in points], marker="o", label=name)
-    mcd_ax.axhline(float(griffin_lim_mcd), color="black", linestyle="--", label="Griffin-Lim")
+                ax.plot([minutes[w] for w, _, _ in points], [v for _, _, v in points], marker="o", label=name)
+    mcd_ax.axhline(float(griffin_lim_mcd), color="black", linestyle="--", label="Griffin-Lim (demo clips)")
     loss_ax.set(xlabel="training minutes (2 cores)", ylabel="validation loss (nats)", title="validation loss")
-    mcd_ax.set(xlabel="training minutes (2 cores)", ylabel="MCD (dB)", title="copy-synthesis MCD (lower is better)")
+    mcd_ax.set(xlabel="training minutes (2 cores)", ylabel="MCD (dB)", title="MCD of the evaluation clip (lower is better)")
     for ax in (loss_ax, mcd_ax):
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)

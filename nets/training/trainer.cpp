@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 #include <torch/version.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <fstream>
@@ -394,7 +395,9 @@ TrainerResult train(const TrainerOptions& options) {
   if (primary && options.show_progress && state.step < tc.max_steps) {
     ProgressOptions po;
     po.unit = "steps";
-    progress = std::make_unique<ProgressBar>("train", tc.max_steps - state.step, po);
+    // A wall-clock budget usually ends the run long before max_steps: then the bar counts steps
+    // and shows the budget left instead of an ETA for steps that will never run.
+    progress = std::make_unique<ProgressBar>("train", options.max_seconds > 0 ? 0 : tc.max_steps - state.step, po);
   }
 
   int64_t saved_step = state.step;
@@ -488,8 +491,13 @@ TrainerResult train(const TrainerOptions& options) {
     }
     window.add(step_loss, norm);
     if (progress) {
-      char detail[64];
-      std::snprintf(detail, sizeof detail, "loss %.4f", step_loss);
+      char detail[96];
+      if (options.max_seconds > 0) {
+        const double left = std::max(0.0, options.max_seconds - seconds_since(run_start));
+        std::snprintf(detail, sizeof detail, "loss %.4f, budget left %s", step_loss, format_duration(left).c_str());
+      } else {
+        std::snprintf(detail, sizeof detail, "loss %.4f", step_loss);
+      }
       progress->set_detail(detail);
       progress->advance();
     }
