@@ -121,8 +121,9 @@ TEST(LinearPrediction, TeacherForcedPredictionsUseEachSamplesFrame) {
 void expect_excitations_on_levels(const Config& config, const torch::Tensor& audio, const torch::Tensor& mel,
                                   const std::string& who) {
   const torch::Tensor x = audio.contiguous();
+  const torch::Tensor rows = mel.contiguous();  // (mel rows, n_mels)
   const std::vector<float> p = teacher_forced_predictions(prediction_for(config), x.data_ptr<float>(), 1, x.numel(),
-                                                          mel.contiguous().data_ptr<float>(), mel.size(1));
+                                                          rows.data_ptr<float>(), rows.size(0));
   const Quantization q = quantization_named(config.model.quantization);
   const int classes = config.model.quantize_channels;
   int64_t checked = 0;
