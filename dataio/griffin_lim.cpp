@@ -10,16 +10,6 @@
 #include "dataio/stft.h"
 
 namespace wn {
-namespace {
-
-// Undoes the recipe's log compression: back to mel magnitudes (or powers, for power 2).
-double decompress(double value, const AudioConfig& a) {
-  if (a.compression == "ln") return std::exp(value);
-  if (a.compression == "db") return std::pow(10.0, value / (a.power == 2 ? 10.0 : 20.0));
-  return std::pow(10.0, value);
-}
-
-}  // namespace
 
 std::vector<float> mel_to_linear_magnitude(const std::vector<float>& mel, const AudioConfig& a) {
   const MelFilterbank filterbank(a.sample_rate, a.n_fft, a.n_mels, a.fmin, a.fmax);
@@ -30,7 +20,7 @@ std::vector<float> mel_to_linear_magnitude(const std::vector<float>& mel, const 
   const at::Tensor inverse = at::linalg_pinv(fb);  // bins x n_mels
   at::Tensor m = at::empty({frames, a.n_mels}, at::kDouble);
   double* md = m.data_ptr<double>();
-  for (int64_t i = 0; i < frames * a.n_mels; ++i) md[i] = decompress(mel[static_cast<std::size_t>(i)], a);
+  for (int64_t i = 0; i < frames * a.n_mels; ++i) md[i] = decompress_mel(mel[static_cast<std::size_t>(i)], a);
   at::Tensor linear = at::matmul(m, inverse.t()).clamp_min(1e-10);  // frames x bins
   if (a.power == 2) linear = linear.sqrt();
   const at::Tensor out = linear.to(at::kFloat).contiguous();

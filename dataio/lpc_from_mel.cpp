@@ -62,16 +62,10 @@ MelToLpc::MelToLpc(const AudioConfig& audio, int order) : audio_(audio), order_(
   }
 }
 
-double MelToLpc::decompress(float value) const {
-  if (audio_.compression == "ln") return std::exp(static_cast<double>(value));
-  if (audio_.compression == "db") return std::pow(10.0, value / (audio_.power == 2 ? 10.0 : 20.0));
-  return std::pow(10.0, static_cast<double>(value));
-}
-
 std::vector<double> MelToLpc::envelope(const float* mel_frame) const {
   const int M = audio_.n_mels;
   std::vector<double> levels(M);
-  for (int m = 0; m < M; ++m) levels[m] = decompress(mel_frame[m]);
+  for (int m = 0; m < M; ++m) levels[m] = decompress_mel(mel_frame[m], audio_);
   std::vector<double> power(bins_, 0.0);
   for (int b = 0; b < bins_; ++b) {
     const double* row = band_weight_.data() + static_cast<std::size_t>(b) * M;

@@ -28,7 +28,6 @@ class MelToLpc {
   std::vector<double> envelope(const float* mel_frame) const;
 
  private:
-  double decompress(float value) const;
   AudioConfig audio_;
   int order_;
   int bins_;

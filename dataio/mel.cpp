@@ -23,6 +23,12 @@ double mel_to_hz_slaney(double mel) {
   return kLogStartHz * std::exp(kLogStep * (mel - kLogStartMel));
 }
 
+double decompress_mel(double value, const AudioConfig& a) {
+  if (a.compression == "ln") return std::exp(value);
+  if (a.compression == "db") return std::pow(10.0, value / (a.power == 2 ? 10.0 : 20.0));
+  return std::pow(10.0, value);
+}
+
 MelFilterbank::MelFilterbank(int sample_rate, int n_fft, int n_mels, double fmin, double fmax)
     : n_mels_(n_mels), bins_(n_fft / 2 + 1), first_bin_(n_mels), weights_(n_mels) {
   // Band edges equally spaced in mel; bin centres equally spaced in Hz from 0 to Nyquist.

@@ -32,6 +32,10 @@ class MelFilterbank {
   std::vector<std::vector<double>> weights_;  // per filter, from first_bin_
 };
 
+// Undoes the recipe's log compression of one value: back to a mel magnitude (a power for
+// audio.power 2). The floor clamp is not undone.
+double decompress_mel(double value, const AudioConfig& audio);
+
 class MelSpectrogram {
  public:
   explicit MelSpectrogram(const AudioConfig& config);

@@ -122,13 +122,10 @@ torch::Tensor IncrementalGenerator::generate(const GenerationRequest& request, t
   if (prediction_.active()) {
     TORCH_CHECK(request.mel.defined(), "incremental generator: a model with linear prediction needs a mel");
     const torch::Tensor mel = request.mel.to(torch::kFloat).cpu().contiguous();
-    PredictorRows rows(prediction_, static_cast<int>(batch));
     predictors = torch::zeros({batch, mel.size(1), prediction_.order()});
     for (int64_t b = 0; b < batch; ++b) {
-      rows.add(static_cast<int>(b), mel[b].data_ptr<float>(), mel.size(1));
       for (int64_t r = 0; r < mel.size(1); ++r) {
-        const float* c = rows.at(static_cast<int>(b), (r - prediction_.context_frames) * prediction_.hop);
-        std::copy(c, c + prediction_.order(), predictors[b][r].data_ptr<float>());
+        prediction_.lpc->coefficients(mel[b][r].data_ptr<float>(), predictors[b][r].data_ptr<float>());
       }
     }
     predictors = predictors.to(options.device());

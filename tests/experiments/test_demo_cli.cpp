@@ -18,6 +18,8 @@ TEST(DemoCli, RunsEndToEndWithAShortBudget) {
                               (dir / "log").string() + "' 2>&1";
   const int status = std::system(command.c_str());
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << test::read_text(dir / "log");
+  // A wall-clock budget, not max_steps, ends the demo's training: the bar says what is left of it.
+  EXPECT_NE(test::read_text(dir / "log").find("budget left"), std::string::npos) << test::read_text(dir / "log");
   const std::string summary = test::read_text(out / "summary.txt");
   for (const char* row : {"wavenet demo summary", "\n  wavenet          ", "Griffin-Lim ", "engine bench", "training     steps"}) {
     EXPECT_NE(summary.find(row), std::string::npos) << row << "\n" << summary;

@@ -357,6 +357,44 @@ void output_step(const EnginePlan& plan, int batch, const float* partials, Engin
               {mb.post.data(), S, w.post_output, S, w.post_output_bias.data(), mb.out.data(), w.out_channels, 0, w.out_channels, false});
 }
 
+// Sampling: each row's next sample (the teacher's while it lasts; with linear prediction the
+// sampled excitation plus the prediction from the row's last samples), fed to the member's
+// input layer; member 0 also writes the sinks.
+struct SamplingStep {
+  const EngineWeights& w;
+  const StepSampler& sampler;
+  const InputLayer& input;
+  const StepSinks& sinks;
+  const PredictorRows* predictors;
+  int member, batch;
+  int64_t t;
+};
+
+void sampling_step(const SamplingStep& a, EngineRun::Member& mb) {
+  const EngineWeights& w = a.w;
+  const StepSinks& sinks = a.sinks;
+  const int64_t t = a.t;
+  for (int b = 0; b < a.batch; ++b) {
+    const float* out = mb.out.data() + static_cast<std::size_t>(b) * w.out_channels;
+    float sample;
+    if (t < sinks.teacher_steps) {
+      sample = sinks.teacher[b * sinks.teacher_steps + t];
+    } else {
+      sample = a.sampler.sample(out, mb.rngs[b], mb.scratch.data());
+      if (a.predictors) sample = sample_from_excitation(mb.history.predict(b, a.predictors->at(b, t)), sample);
+    }
+    if (a.predictors) mb.history.push(b, sample);
+    a.input.set(mb.x.data() + static_cast<std::size_t>(b) * w.residual, sample);
+    if (a.member != 0) continue;
+    sinks.audio[b * sinks.audio_stride + (t - sinks.first_step)] = sample;
+    if (sinks.outputs) {
+      for (int c = 0; c < w.out_channels; ++c) {
+        sinks.outputs[(static_cast<int64_t>(b) * w.out_channels + c) * sinks.outputs_stride + t] = out[c];
+      }
+    }
+  }
+}
+
 }  // namespace
 
 void EngineRun::advance(int64_t t_end, const StageRows& rows, const StepSinks& sinks, ThreadTeam& team) {
@@ -405,26 +443,7 @@ void EngineRun::advance(int64_t t_end, const StageRows& rows, const StepSinks& s
       if (member == 0) s.layer_seconds += std::chrono::duration<double>(output_start - layers_start).count();
       output_step(plan, B, s.skip_partials.data() + static_cast<std::size_t>(parity) * threads * B * S, mb);
       const auto sampling_start = Clock::now();
-      for (int b = 0; b < B; ++b) {
-        const float* out = mb.out.data() + static_cast<std::size_t>(b) * w.out_channels;
-        float sample;
-        if (t < sinks.teacher_steps) {
-          sample = sinks.teacher[b * sinks.teacher_steps + t];
-        } else {
-          sample = sampler.sample(out, mb.rngs[b], mb.scratch.data());
-          if (predictors) sample = sample_from_excitation(mb.history.predict(b, predictors->at(b, t)), sample);
-        }
-        if (predictors) mb.history.push(b, sample);
-        input.set(mb.x.data() + static_cast<std::size_t>(b) * R, sample);
-        if (member == 0) {
-          sinks.audio[b * sinks.audio_stride + (t - sinks.first_step)] = sample;
-          if (sinks.outputs) {
-            for (int c = 0; c < w.out_channels; ++c) {
-              sinks.outputs[(static_cast<int64_t>(b) * w.out_channels + c) * sinks.outputs_stride + t] = out[c];
-            }
-          }
-        }
-      }
+      sampling_step({w, sampler, input, sinks, predictors, member, B, t}, mb);
       if (member == 0) {
         s.output_seconds += std::chrono::duration<double>(sampling_start - output_start).count();
         s.sampling_seconds += seconds_since(sampling_start);
