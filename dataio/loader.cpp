@@ -4,12 +4,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <numeric>
 #include <random>
 #include <stdexcept>
 
 #include "core/errors.h"
 #include "dataio/mel.h"
+#include "dataio/pitch.h"
 
 namespace wn {
 namespace {
@@ -33,12 +35,40 @@ struct CropLayout {
   int n_mels;
   float silence;   // mel value outside an utterance, before normalisation
   const MelNormalizer* normalizer = nullptr;
+  bool f0 = false;
 };
+
+// The pitch track (pitch.h's YIN, default settings) at mel rows [first, first + rows) of utterance
+// u, and the fundamental's phase where voiced: row r's frame centred on sample r * hop like the
+// mel's, from the audio around it (silence outside the utterance), so a crop's track equals the
+// whole utterance's at the same rows.
+void fill_f0(const ShardReader& shard, std::size_t u, int64_t first, int64_t rows, const CropLayout& c, float* out,
+             float* phase_out) {
+  PitchSettings settings;
+  settings.frame_period = c.hop;
+  const int sample_rate = shard.attributes().sample_rate;
+  // YIN reads from half a window before a frame's centre to a window and a lag after it.
+  const int64_t lag = static_cast<int64_t>(std::ceil(sample_rate / settings.min_hz)) + 2;
+  const int64_t margin = (2 * lag + c.hop - 1) / c.hop;
+  const int64_t begin = (first - margin) * c.hop, end = (first + rows + margin) * c.hop;
+  const int64_t read_begin = std::max<int64_t>(0, begin), read_end = std::min<int64_t>(shard.samples(u), end);
+  std::vector<float> segment(static_cast<std::size_t>(end - begin), 0.0f);
+  if (read_end > read_begin) {
+    const auto audio = shard.read_audio(u, read_begin, read_end - read_begin);
+    std::copy(audio.begin(), audio.end(), segment.begin() + (read_begin - begin));
+  }
+  const std::vector<double> track = track_f0(segment, sample_rate, settings);
+  for (int64_t r = 0; r < rows; ++r) {
+    const double f0 = track[static_cast<std::size_t>(margin + r)];
+    out[r] = static_cast<float>(f0);
+    phase_out[r] = f0 > 0 ? static_cast<float>(fundamental_phase(segment, (margin + r) * c.hop, f0, sample_rate)) : 0.0f;
+  }
+}
 
 // Copies one crop of utterance `u` into audio_out (history + samples) and mel_out
 // ((frames + 2*context) x n_mels), padding with silence wherever the crop runs past the utterance.
 void fill_crop(const ShardReader& shard, std::size_t u, int64_t start_frame, const CropLayout& c,
-               float* audio_out, float* mel_out) {
+               float* audio_out, float* mel_out, float* f0_out, float* phase_out) {
   const int64_t total_frames = shard.frames(u);
   const int64_t audio_start = start_frame * c.hop;
   const int64_t read_start = std::max<int64_t>(0, audio_start - c.history);
@@ -61,6 +91,7 @@ void fill_crop(const ShardReader& shard, std::size_t u, int64_t start_frame, con
     std::copy(mel.begin(), mel.end(), mel_out + (read_begin - first) * c.n_mels);
   }
   if (c.normalizer) c.normalizer->apply(mel_out, rows);
+  if (c.f0) fill_f0(shard, u, first, rows, c, f0_out, phase_out);
 }
 
 at::Tensor targets_from(const at::Tensor& audio, const LoaderOptions& o) {
@@ -221,8 +252,12 @@ Batch TrainLoader::make_batch(int64_t index) const {
   batch.mel = at::empty({b, rows, n_mels_}, at::kFloat);
   batch.label = at::empty({b}, at::kLong);
   batch.reset = at::empty({b}, at::kBool);
+  if (options_.f0) {
+    batch.f0 = at::empty({b, rows}, at::kFloat);
+    batch.f0_phase = at::empty({b, rows}, at::kFloat);
+  }
   const CropLayout layout{options_.history_samples, options_.crop_samples, frames, options_.context_frames, hop_,
-                          n_mels_, silence_, options_.normalize_mel ? &normalizer_ : nullptr};
+                          n_mels_, silence_, options_.normalize_mel ? &normalizer_ : nullptr, options_.f0};
   std::lock_guard<std::mutex> lock(cursor_mutex_);
   for (int j = 0; j < b; ++j) {
     const int64_t global = (index * options_.world_size + options_.rank) * b + j;
@@ -231,7 +266,8 @@ Batch TrainLoader::make_batch(int64_t index) const {
     const ShardReader& shard = table_.shard_of(c.utterance);
     const std::size_t local = table_.local_index(c.utterance);
     fill_crop(shard, local, c.start_frame, layout, batch.audio.data_ptr<float>() + j * length,
-              batch.mel.data_ptr<float>() + j * rows * n_mels_);
+              batch.mel.data_ptr<float>() + j * rows * n_mels_, options_.f0 ? batch.f0.data_ptr<float>() + j * rows : nullptr,
+              options_.f0 ? batch.f0_phase.data_ptr<float>() + j * rows : nullptr);
     batch.label.data_ptr<int64_t>()[j] = shard.label(local);
     batch.reset.data_ptr<bool>()[j] = c.starts_utterance;
   }
@@ -301,13 +337,18 @@ std::vector<Batch> ValidationSet::crop_batches(const LoaderOptions& options, std
     batch.mel = at::empty({b, rows, n_mels}, at::kFloat);
     batch.label = at::empty({b}, at::kLong);
     batch.reset = at::ones({b}, at::kBool);
+    if (options.f0) {
+      batch.f0 = at::empty({b, rows}, at::kFloat);
+      batch.f0_phase = at::empty({b, rows}, at::kFloat);
+    }
     const CropLayout layout{options.history_samples, options.crop_samples, frames, options.context_frames, hop, n_mels,
-                            silence, options.normalize_mel ? &normalizer_ : nullptr};
+                            silence, options.normalize_mel ? &normalizer_ : nullptr, options.f0};
     for (int64_t j = 0; j < b; ++j) {
       const std::size_t u = first + static_cast<std::size_t>(j);
       fill_crop(table_.shard_of(u), table_.local_index(u), 0, layout,
                 batch.audio.data_ptr<float>() + j * length,
-                batch.mel.data_ptr<float>() + j * rows * n_mels);
+                batch.mel.data_ptr<float>() + j * rows * n_mels, options.f0 ? batch.f0.data_ptr<float>() + j * rows : nullptr,
+                options.f0 ? batch.f0_phase.data_ptr<float>() + j * rows : nullptr);
       batch.label.data_ptr<int64_t>()[j] = table_.shard_of(u).label(table_.local_index(u));
     }
     batch.target = targets_from(batch.audio, options);

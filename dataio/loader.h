@@ -35,6 +35,7 @@ struct LoaderOptions {
   int quantize_channels = 256;
   Quantization quantization = Quantization::mulaw;
   bool normalize_mel = false;    // standardise with the manifest's training statistics
+  bool f0 = false;               // deliver Batch::f0 and f0_phase, the audio's pitch track at each mel row
   uint64_t seed = 1234;
   int rank = 0;
   int world_size = 1;
@@ -49,6 +50,8 @@ struct Batch {
   at::Tensor audio;    // (B, history + T) float32: the history samples, then the crop
   at::Tensor target;   // (B, history + T) int64 classes, or float32 samples
   at::Tensor mel;      // (B, T/hop + 2*context, n_mels) float32
+  at::Tensor f0;       // (B, T/hop + 2*context) float32 Hz, 0 = unvoiced (LoaderOptions::f0), else undefined
+  at::Tensor f0_phase; // likewise: the fundamental's phase (cycles) at each row's centre, 0 where unvoiced
   at::Tensor label;    // (B) int64, -1 where the corpus has no labels
   at::Tensor reset;    // (B) bool: the row's crop starts an utterance (always, for random crops)
 };

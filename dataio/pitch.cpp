@@ -54,6 +54,22 @@ std::vector<double> track_f0(const std::vector<float>& audio, int sample_rate, c
   return f0;
 }
 
+double fundamental_phase(const std::vector<float>& audio, int64_t centre, double f0_hz, int sample_rate) {
+  const int64_t n = static_cast<int64_t>(audio.size());
+  const int64_t half = std::max<int64_t>(1, std::llround(sample_rate / f0_hz));  // one period each side
+  double re = 0, im = 0;
+  for (int64_t k = -half; k <= half; ++k) {
+    const int64_t t = centre + k;
+    if (t < 0 || t >= n) continue;
+    const double w = 0.5 + 0.5 * std::cos(M_PI * static_cast<double>(k) / static_cast<double>(half));
+    const double angle = 2 * M_PI * f0_hz * static_cast<double>(k) / sample_rate;
+    re += w * audio[t] * std::cos(angle);
+    im -= w * audio[t] * std::sin(angle);
+  }
+  const double cycles = std::atan2(im, re) / (2 * M_PI);
+  return cycles - std::floor(cycles);
+}
+
 F0Comparison compare_f0(const std::vector<double>& reference, const std::vector<double>& generated) {
   F0Comparison c;
   const std::size_t frames = std::min(reference.size(), generated.size());

@@ -26,6 +26,12 @@ struct PitchSettings {
 // F0 in Hz per frame, 0 where unvoiced. Frames are centred on multiples of the period.
 std::vector<double> track_f0(const std::vector<float>& audio, int sample_rate, const PitchSettings& settings);
 
+// The phase, in cycles in [0, 1), of the fundamental at sample `centre`: the audio around it (a
+// Hann window two periods long, silence outside the audio) correlated with a complex sinusoid
+// at f0_hz, so that x[t] ~ a cos(2 pi (f0_hz (t - centre) / sample_rate + phase)). The window
+// puts its zeros on 0 Hz and on the other harmonics, so they do not pull the estimate.
+double fundamental_phase(const std::vector<float>& audio, int64_t centre, double f0_hz, int sample_rate);
+
 struct F0Comparison {
   double rmse_cents = 0;       // over frames voiced in both; NaN when there are none
   double gross_error = 0;      // fraction of those off by more than 20% (octave and other jumps); NaN likewise

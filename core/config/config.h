@@ -62,6 +62,7 @@ struct WaveNetKeys {
   bool weight_norm = true;
   double dropout = 0.0;
   int linear_prediction = 0;
+  int pitch_harmonics = 0;
 
   template <class Visitor>
   void fields(Visitor&& v) {
@@ -80,6 +81,8 @@ struct WaveNetKeys {
     v("dropout", dropout, "dropout before each dilated conv");
     v("linear_prediction", linear_prediction,
       "order of a linear predictor from each mel frame; the network models what it leaves (LPCNet). 0 = off");
+    v("pitch_harmonics", pitch_harmonics,
+      "harmonics of a sine source at the F0 a pitch head reads from the mel, given to every layer with the mel. 0 = off");
   }
 };
 

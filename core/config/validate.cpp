@@ -137,6 +137,10 @@ void check_wavenet(const ModelConfig& m, const AudioConfig& a, Checker& c) {
   if (m.linear_prediction > 0) {
     c.require(m.local_conditioning, "model.linear_prediction needs model.local_conditioning: the predictors come from the mel");
   }
+  c.check(m.pitch_harmonics >= 0 && m.pitch_harmonics <= 16, "model.pitch_harmonics", "be in [0, 16]", m.pitch_harmonics);
+  if (m.pitch_harmonics > 0) {
+    c.require(m.local_conditioning, "model.pitch_harmonics needs model.local_conditioning: the pitch is read from the mel");
+  }
 }
 
 void check_samplernn(const ModelConfig& m, const AudioConfig& a, const TrainConfig& t, Checker& c) {

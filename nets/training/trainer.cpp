@@ -294,6 +294,7 @@ LoaderOptions training_loader_options(const Config& c, const DataNeeds& needs, i
   o.history_samples = needs.history_samples;
   o.sequential = needs.sequential;
   o.quantized_targets = needs.quantized_targets;
+  o.f0 = needs.f0;
   o.quantize_channels = c.model.quantize_channels;
   o.quantization = quantization_named(c.model.quantization);
   o.normalize_mel = c.data.normalize_mel;
@@ -557,6 +558,10 @@ double benchmark_training(const Config& config, int steps, int warmup) {
   batch.mel = torch::randn({tc.batch_size, frames + 2 * needs.context_frames, config.audio.n_mels});
   batch.label = torch::zeros({tc.batch_size}, torch::kLong);
   batch.reset = torch::ones({tc.batch_size}, torch::kBool);
+  if (needs.f0) {
+    batch.f0 = torch::rand({tc.batch_size, frames + 2 * needs.context_frames}) * 200 + 80;
+    batch.f0_phase = torch::rand({tc.batch_size, frames + 2 * needs.context_frames});
+  }
   double seconds = 0;
   for (int i = 0; i < warmup + steps; ++i) {
     const auto start = Clock::now();

@@ -15,7 +15,7 @@ namespace {
 // One residual layer's matrices from the weight view, on the model's device.
 struct LayerStep {
   torch::Tensor taps, taps_bias;          // (R*k, gate) oldest tap's rows first, (gate)
-  torch::Tensor local, global;            // (n_mels, gate), (label_dim, gate), or undefined
+  torch::Tensor local, global;            // (local channels, gate), (label_dim, gate), or undefined
   torch::Tensor skip;                     // (half, skip), the skip sum's scale folded in
   torch::Tensor residual, residual_bias;  // (half, R), (R); undefined in the last layer
   int64_t span = 0;                       // (kernel - 1) * dilation
@@ -35,7 +35,8 @@ std::vector<LayerStep> layer_steps(const EngineWeights& w, const torch::TensorOp
     LayerStep s;
     s.taps = on(unpacked(layer.taps), o);
     s.taps_bias = on(layer.taps_bias, o);
-    if (!layer.local.empty()) s.local = on(unpacked(layer.local), o);
+    // The upsampled condition's channels: the mel's, then the pitch source's (wavenet.h).
+    if (!layer.local.empty()) s.local = on(layer.source.empty() ? unpacked(layer.local) : torch::cat({unpacked(layer.local), unpacked(layer.source)}), o);
     if (!layer.global.empty()) s.global = on(unpacked(layer.global), o);
     s.skip = on(skip_all.narrow(0, static_cast<int64_t>(l) * w.half, w.half), o);
     if (!layer.residual.empty()) {
@@ -137,7 +138,7 @@ torch::Tensor IncrementalGenerator::generate(const GenerationRequest& request, t
     if (upsampled.defined() && t % chunk_ == 0) {
       // Conditioning for the next chunk of steps, every layer at once: (B, chunk, gate).
       const int64_t n = std::min(chunk_, steps - t);
-      const torch::Tensor c = upsampled.narrow(2, t, n).transpose(1, 2);  // (B, n, n_mels)
+      const torch::Tensor c = upsampled.narrow(2, t, n).transpose(1, 2);  // (B, n, local channels)
       for (std::size_t l = 0; l < layers.size(); ++l) {
         if (layers[l].local.defined()) local_chunk[l] = torch::matmul(c, layers[l].local);
       }

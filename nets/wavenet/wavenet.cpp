@@ -1,5 +1,6 @@
 #include "nets/wavenet/wavenet.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/errors.h"
@@ -8,11 +9,14 @@
 
 namespace wn {
 
-WaveNetImpl::WaveNetImpl(const ModelConfig& model, int n_mels, int n_labels)
-    : model_(model), n_mels_(n_mels), n_labels_(model.n_labels > 0 ? model.n_labels : n_labels) {
+WaveNetImpl::WaveNetImpl(const ModelConfig& model, int n_mels, int n_labels, int sample_rate)
+    : model_(model), n_mels_(n_mels), n_labels_(model.n_labels > 0 ? model.n_labels : n_labels), sample_rate_(sample_rate) {
   if (model_.global_conditioning && n_labels_ < 1) {
     throw ConfigError("model.global_conditioning needs labels: set model.n_labels or preprocess "
                       "with data.label_source=folder|column");
+  }
+  if (model_.pitch_harmonics > 0 && sample_rate_ <= 0) {
+    throw ConfigError("model.pitch_harmonics needs the sample rate (audio.sample_rate) to make its source");
   }
   reset();
 }
@@ -25,13 +29,17 @@ int WaveNetImpl::out_channels() const {
 
 int64_t WaveNetImpl::receptive_field() const { return receptive_field_samples(model_); }
 
+int WaveNetImpl::local_channels() const {
+  return model_.local_conditioning ? n_mels_ + harmonic_source_channels(model_.pitch_harmonics) : 0;
+}
+
 void WaveNetImpl::reset() {
   blocks.clear();
   const ModelConfig& m = model_;
   const int64_t input_channels = m.input == "mulaw" ? m.quantize_channels : 1;
   first = register_module(
       "first", CausalConv1d(CausalConv1dOptions(input_channels, m.residual_channels, 1).weight_norm(m.weight_norm)));
-  const int64_t local = m.local_conditioning ? n_mels_ : 0;
+  const int64_t local = local_channels();
   const int64_t global = m.global_conditioning ? m.label_embedding : 0;
   const std::vector<int64_t> dilations = layer_dilations(m);
   for (std::size_t l = 0; l < dilations.size(); ++l) {
@@ -45,6 +53,9 @@ void WaveNetImpl::reset() {
   post_output = register_module(
       "post_output", CausalConv1d(CausalConv1dOptions(m.skip_channels, out_channels(), 1).weight_norm(m.weight_norm)));
   if (m.local_conditioning) upsampler_ = register_module("upsampler", ConditioningUpsampler(m, n_mels_));
+  if (m.local_conditioning && m.pitch_harmonics > 0) {
+    pitch_head_ = register_module("pitch_head", PitchHead(n_mels_, m.cond_kernel_size));
+  }
   if (m.global_conditioning) {
     label_embedding_ = register_module("label_embedding", torch::nn::Embedding(n_labels_, m.label_embedding));
   }
@@ -62,7 +73,32 @@ torch::Tensor WaveNetImpl::input_layer(const torch::Tensor& input) {
   return (torch::embedding(w, input) + first->bias()).transpose(1, 2);
 }
 
-torch::Tensor WaveNetImpl::upsample(const torch::Tensor& mel) { return upsampler_(mel); }
+torch::Tensor WaveNetImpl::upsample(const torch::Tensor& mel, const torch::Tensor& f0, const torch::Tensor& f0_phase) {
+  const torch::Tensor local = upsampler_(mel);
+  if (!pitch_head_) return local;
+  const torch::Tensor hz = f0.defined() ? f0 : pitch_head_->f0(mel);
+  const int hop = static_cast<int>(local.size(2) / std::max<int64_t>(1, hz.size(1)));
+  TORCH_CHECK(hz.size(1) * hop == local.size(2), "pitch source: ", hz.size(1), " F0 frames for ", local.size(2), " samples");
+  const torch::Tensor source =
+      harmonic_source_tensor(hz, model_.pitch_harmonics, hop, sample_rate_, f0.defined() ? f0_phase : torch::Tensor());
+  return torch::cat({local, source.to(local.device(), local.scalar_type())}, 1);
+}
+
+torch::Tensor WaveNetImpl::pitch_outputs(const torch::Tensor& mel) {
+  TORCH_CHECK(pitch_head_, "this WaveNet has no pitch head");
+  return pitch_head_->forward(mel);
+}
+
+PitchConditioning WaveNetImpl::pitch_conditioning() const {
+  PitchConditioning p;
+  if (!pitch_head_) return p;
+  p.head = std::make_shared<PitchHeadArrays>(pitch_head_->arrays());
+  p.harmonics = model_.pitch_harmonics;
+  p.hop = 1;
+  for (int s : model_.upsample_scales) p.hop *= s;
+  p.sample_rate = sample_rate_;
+  return p;
+}
 
 torch::Tensor WaveNetImpl::embed_labels(const torch::Tensor& labels) { return label_embedding_(labels); }
 
@@ -71,11 +107,12 @@ torch::Tensor WaveNetImpl::output_layers(const torch::Tensor& skip_sum) {
 }
 
 torch::Tensor WaveNetImpl::forward(const torch::Tensor& input, const torch::Tensor& mel,
-                                   const torch::Tensor& labels) {
+                                   const torch::Tensor& labels, const torch::Tensor& f0,
+                                   const torch::Tensor& f0_phase) {
   torch::Tensor local;
   if (model_.local_conditioning) {
     TORCH_CHECK(mel.defined(), "a mel-conditioned WaveNet needs a mel input");
-    local = upsample(mel);
+    local = upsample(mel, f0, f0_phase);
   }
   return forward_upsampled(input, local, labels);
 }

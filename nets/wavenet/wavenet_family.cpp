@@ -41,12 +41,16 @@ class WaveNetModel final : public Model {
     out << "wavenet: " << config_.model.layers << " layers, " << parameters << " parameters, "
         << wavenet_config_summary(config_) << ", output " << config_.model.output;
     if (prediction_.active()) out << " of the excitation after a linear predictor of order " << prediction_.order();
+    if (config_.model.pitch_harmonics > 0) {
+      out << ", conditioned on a " << config_.model.pitch_harmonics << "-harmonic sine source at the F0 its pitch head reads from the mel";
+    }
     return out.str();
   }
 
   DataNeeds data_needs() const override {
     DataNeeds needs;
     needs.context_frames = net_->context_frames();
+    needs.f0 = config_.model.pitch_harmonics > 0;
     return needs;
   }
 
@@ -60,7 +64,20 @@ class WaveNetModel final : public Model {
     const torch::Tensor mel = m.local_conditioning ? batch.mel.to(device, /*non_blocking=*/true) : torch::Tensor();
     const torch::Tensor labels = m.global_conditioning ? batch.label.to(device, /*non_blocking=*/true).clamp_min(0) : torch::Tensor();
     const torch::Tensor target = prediction_.active() ? excitation(batch).to(device, /*non_blocking=*/true) : audio;
-    return distribution_->loss(net_->forward(net_->encode_input(previous), mel, labels).to(torch::kFloat), target);
+    if (m.pitch_harmonics == 0) {
+      return distribution_->loss(net_->forward(net_->encode_input(previous), mel, labels).to(torch::kFloat), target);
+    }
+    // Pitch conditioning: the source follows the audio's own F0 and fundamental phase (teacher
+    // forcing, like the samples), and in training the pitch head learns that F0 from the mel;
+    // validation's loss is the waveform's alone, comparable with any other model's.
+    TORCH_CHECK(batch.f0.defined() && batch.f0_phase.defined(), "a pitch-conditioned WaveNet needs the loader's F0 track");
+    const int context = net_->context_frames();
+    const int64_t frames = batch.f0.size(1) - 2 * context;
+    const torch::Tensor f0 = batch.f0.narrow(1, context, frames), phase = batch.f0_phase.narrow(1, context, frames);
+    const torch::Tensor nll =
+        distribution_->loss(net_->forward(net_->encode_input(previous), mel, labels, f0, phase).to(torch::kFloat), target);
+    if (!net_->is_training()) return nll;
+    return nll + pitch_head_loss(net_->pitch_outputs(mel).to(torch::kFloat), f0);
   }
 
   // x - p on the CPU (the loader's tensors are there), in the generators' arithmetic.
@@ -103,7 +120,7 @@ class WaveNetModel final : public Model {
 }  // namespace
 
 std::unique_ptr<Model> build_wavenet_model(const Config& config, int n_labels) {
-  return std::make_unique<WaveNetModel>(config, WaveNet(config.model, config.audio.n_mels, n_labels));
+  return std::make_unique<WaveNetModel>(config, WaveNet(config.model, config.audio.n_mels, n_labels, config.audio.sample_rate));
 }
 
 std::string wavenet_config_summary(const Config& config) {

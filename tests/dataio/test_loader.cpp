@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <map>
 #include <random>
 #include <set>
@@ -11,6 +12,7 @@
 #include "core/errors.h"
 #include "dataio/mel.h"
 #include "dataio/mulaw.h"
+#include "dataio/pitch.h"
 #include "dataio/shard_writer.h"
 #include "tests/test_support.h"
 
@@ -29,7 +31,8 @@ struct LoaderCorpus {
   Manifest manifest;
   std::map<std::string, ShardUtterance> by_name;
 
-  explicit LoaderCorpus(int count = 9) {
+  // tones: each utterance a sine (100 + 20 i Hz) instead of noise.
+  explicit LoaderCorpus(int count = 9, bool tones = false) {
     manifest.config = resolve_config(std::nullopt, {"audio.hop_length=64", "audio.n_mels=8",
                                                     "model.upsample_scales=4,16", "train.max_time_steps=512"});
     std::mt19937 rng(11);
@@ -43,6 +46,9 @@ struct LoaderCorpus {
       u.audio.resize(frames * kHop);
       u.mel.resize(frames * kMels);
       for (float& v : u.audio) v = uniform(rng);
+      if (tones) {
+        for (std::size_t t = 0; t < u.audio.size(); ++t) u.audio[t] = 0.5f * std::sin(2 * M_PI * (100 + 20 * i) * t / 22050.0);
+      }
       for (float& v : u.mel) v = uniform(rng) - 2.0f;
       by_name[u.name] = u;
       shards[i == count - 1 ? 2 : i % 2].push_back(u);
@@ -129,6 +135,51 @@ TEST(Loader, CropsAreAlignedWithTheirSource) {
       }
     }
   }
+}
+
+// A crop's F0 rows are the whole utterance's pitch track at the same rows (frames centred on
+// multiples of the hop, silence around the utterance), and find each utterance's tone and the
+// tone's phase at each row's centre.
+TEST(Loader, F0RowsAreTheWholeUtterancesTrack) {
+  LoaderCorpus corpus(9, /*tones=*/true);
+  LoaderOptions o = corpus.options();
+  o.f0 = true;
+  TrainLoader loader(corpus.dir.path(), read_manifest(corpus.dir.path()), o);
+  const UtteranceTable table = table_of(corpus);
+  PitchSettings settings;
+  settings.frame_period = kHop;
+  const int pad = 64;  // frames of silence around the utterance, more than YIN reads
+  int voiced = 0;
+  for (int k = 0; k < 4; ++k) {
+    const Batch batch = loader.next();
+    ASSERT_EQ(batch.f0.sizes(), (at::IntArrayRef{3, 8 + 4}));
+    for (int j = 0; j < 3; ++j) {
+      const CropChoice c = loader.choose(k * 3 + j);
+      const std::string name = table.shard_of(c.utterance).name(table.local_index(c.utterance));
+      const ShardUtterance& u = corpus.by_name.at(name);
+      std::vector<float> padded(static_cast<std::size_t>(pad * kHop), 0.0f);
+      padded.insert(padded.end(), u.audio.begin(), u.audio.end());
+      padded.resize(padded.size() + pad * kHop, 0.0f);
+      const std::vector<double> track = track_f0(padded, 22050, settings);
+      const double tone = 100 + 20 * std::stoi(name.substr(3));
+      const int64_t frames = static_cast<int64_t>(u.audio.size()) / kHop;
+      for (int64_t r = 0; r < 12; ++r) {
+        const int64_t f = c.start_frame - 2 + r;
+        ASSERT_EQ(batch.f0[j][r].item<float>(), static_cast<float>(track[pad + f])) << name << " row " << r;
+        if (f >= 8 && f + 8 < frames) {  // well inside the tone
+          EXPECT_NEAR(batch.f0[j][r].item<float>(), tone, tone * 0.01) << name << " row " << r;
+          // 0.5 sin(2 pi tone t / rate) is a cosine a quarter cycle late.
+          const double expected = tone * static_cast<double>(f * kHop) / 22050 - 0.25;
+          double error = batch.f0_phase[j][r].item<float>() - (expected - std::floor(expected));
+          EXPECT_LT(std::fabs(error - std::round(error)), 0.02) << name << " row " << r;
+          ++voiced;
+        }
+        if (batch.f0[j][r].item<float>() == 0.0f) EXPECT_EQ(batch.f0_phase[j][r].item<float>(), 0.0f);
+      }
+    }
+  }
+  EXPECT_GT(voiced, 20);
+  EXPECT_FALSE(TrainLoader(corpus.dir.path(), read_manifest(corpus.dir.path()), corpus.options()).next().f0.defined());
 }
 
 TEST(Loader, SameSeedSameStreamAndResumeMidway) {

@@ -112,6 +112,25 @@ TEST(Pitch, AgreesWithSptksSwipe) {
   EXPECT_LT(c.voicing_error, 0.06);
 }
 
+// A fundamental at a known phase, with a DC offset and strong harmonics around it, is read back
+// at every centre within a hundredth of a cycle.
+TEST(Pitch, FundamentalPhaseOfAHarmonicSignal) {
+  const int rate = 22050;
+  const double hz = 137.0, phase = 0.3;
+  std::vector<float> x(8000);
+  for (std::size_t t = 0; t < x.size(); ++t) {
+    const double cycles = hz * static_cast<double>(t) / rate + phase;
+    x[t] = static_cast<float>(0.1 + 0.4 * std::cos(2 * M_PI * cycles) + 0.5 * std::cos(4 * M_PI * cycles + 1.0) +
+                              0.3 * std::sin(6 * M_PI * cycles));
+  }
+  for (int64_t centre : {1000, 2345, 5000, 7000}) {
+    const double expected = hz * static_cast<double>(centre) / rate + phase;
+    double error = fundamental_phase(x, centre, hz, rate) - (expected - std::floor(expected));
+    error -= std::round(error);
+    EXPECT_LT(std::fabs(error), 0.01) << "centre " << centre;
+  }
+}
+
 TEST(Pitch, ComparisonInCentsAndVoicing) {
   const std::vector<double> a = {100, 200, 0, 150}, octave_up = {200, 400, 0, 300}, half_voiced = {100, 0, 0, 0};
   F0Comparison c = compare_f0(a, octave_up);

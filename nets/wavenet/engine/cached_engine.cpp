@@ -149,6 +149,18 @@ torch::Tensor CachedEngine::generate(const GenerationRequest& request, uint64_t 
     }
     sinks.predictors = predictors.get();
   }
+  // Pitch conditioning: each row's source from the pitch head on its own mel rows.
+  std::unique_ptr<PitchRows> pitch;
+  if (w.pitch.active()) {
+    TORCH_CHECK(request.mel.defined(), "engine: a pitch-conditioned model needs a mel");
+    if (!mel_rows.defined()) mel_rows = request.mel.to(torch::kFloat).cpu().contiguous();
+    pitch = std::make_unique<PitchRows>(w.pitch, B);
+    for (int b = 0; b < B; ++b) {
+      const int64_t own = request.mel_frames.empty() ? mel_rows.size(1) : request.mel_frames[b];
+      pitch->add(b, mel_rows[b].data_ptr<float>(), own);
+    }
+    sinks.pitch = pitch.get();
+  }
   StageRows rows;
   if (stage_in.defined()) {
     rows.data = stage_in.data_ptr<float>();

@@ -44,6 +44,7 @@ void group_gate_columns_by_thread(EngineWeights& w, int threads) {
   for (EngineLayer& layer : w.layers) {
     permute_matrix(layer.taps);
     permute_matrix(layer.local);
+    permute_matrix(layer.source);
     permute_matrix(layer.global);
     permute(layer.taps_bias, 1);
   }
@@ -157,6 +158,7 @@ struct EngineRun::Member {
   std::vector<float> skip_sum, post, out;    // B x skip, B x skip, B x out
   std::vector<float> scratch;                // sampler
   std::vector<float> projected;              // a chunk's last-stage rows x gate, then a zero row
+  std::vector<float> source;                 // a chunk's pitch source: B x chunk x channels
   std::vector<std::mt19937_64> rngs;         // identical copies on every member
   SampleHistory history;                     // linear prediction's last samples, per row
 };
@@ -216,6 +218,7 @@ EngineRun::EngineRun(const EnginePlan& plan, int batch, const std::vector<uint64
     mb.history = SampleHistory(w.model.linear_prediction, B);
     mb.scratch.assign(static_cast<std::size_t>(w.out_channels), 0.0f);
     mb.projected.assign(static_cast<std::size_t>(projected_rows + 1) * G, 0.0f);
+    mb.source.assign(static_cast<std::size_t>(B) * plan.chunk * w.pitch.channels(), 0.0f);
     for (int b = 0; b < B; ++b) {
       mb.rngs.emplace_back(seeds[b]);
       input.set(mb.x.data() + static_cast<std::size_t>(b) * R, 0.0f);  // silence before the first sample
@@ -239,10 +242,13 @@ struct ChunkConditioning {
   int c0, c1;        // the member's gate columns
   float* projected;  // the member's scratch: rows x gate, then a zero row
   int projected_rows;
+  const PitchRows* pitch;  // the pitch source, or null
+  float* source;           // the member's scratch: B x steps x channels
 };
 
 // Each layer's conditioning of steps [t, t+steps), in one member's gate columns (so no barrier):
-// bias + local projection (projected last-stage rows, interpolated) + label term. The last
+// bias + local projection (projected last-stage rows, interpolated) + pitch source projection
+// (the source's channels at every step) + label term. The last
 // upsampling stage is linear and the same for every mel bin, so it commutes with the layer's
 // projection: project the stage's input rows (`scale` times fewer than samples), then
 // interpolate the projections with the stage's polyphase taps.
@@ -252,6 +258,10 @@ void condition_chunk(const ChunkConditioning& a, std::vector<std::vector<float>>
   const int64_t cond_stride = static_cast<int64_t>(a.plan.chunk) * G;
   const int64_t F = a.rows.count;
   const float* zero_row = a.projected + static_cast<std::size_t>(a.projected_rows) * G;
+  const int S = a.pitch ? a.pitch->channels() : 0;
+  for (int b = 0; b < B && S > 0; ++b) {
+    for (int r = 0; r < a.steps; ++r) a.pitch->at(b, a.t + r, a.source + (static_cast<std::size_t>(b) * a.steps + r) * S);
+  }
   for (std::size_t l = 0; l < w.layers.size(); ++l) {
     const EngineLayer& layer = w.layers[l];
     for (int b = 0; b < B; ++b) {
@@ -273,6 +283,10 @@ void condition_chunk(const ChunkConditioning& a, std::vector<std::vector<float>>
         }
       } else {
         for (int r = 0; r < a.steps; ++r) std::copy(layer.taps_bias.begin() + a.c0, layer.taps_bias.begin() + a.c1, out_rows + r * G + a.c0);
+      }
+      if (S > 0 && !layer.source.empty()) {
+        run_product(*a.plan.kernels, a.steps,
+                    {a.source + static_cast<std::size_t>(b) * a.steps * S, S, layer.source, S, nullptr, out_rows, G, a.c0, a.c1, true});
       }
       if (!a.label_terms.empty()) {
         const float* term = a.label_terms.data() + (l * B + b) * G;
@@ -410,6 +424,7 @@ void EngineRun::advance(int64_t t_end, const StageRows& rows, const StepSinks& s
   if (w.model.linear_prediction > 0 && !predictors) {
     throw std::invalid_argument("engine: a model with linear prediction needs its predictors");
   }
+  if (w.pitch.active() && !sinks.pitch) throw std::invalid_argument("engine: a pitch-conditioned model needs its pitch rows");
 
   auto job = [&](int member) {
     Member& mb = members_[member];
@@ -426,7 +441,9 @@ void EngineRun::advance(int64_t t_end, const StageRows& rows, const StepSinks& s
         const auto start = Clock::now();
         chunk_start = t;
         const int steps = static_cast<int>(std::min<int64_t>(plan.chunk, t_end - t));
-        condition_chunk({plan, rows, label_terms_, B, t, steps, 2 * h0, 2 * h1, mb.projected.data(), projected_rows}, s.cond);
+        condition_chunk({plan, rows, label_terms_, B, t, steps, 2 * h0, 2 * h1, mb.projected.data(), projected_rows,
+                         w.pitch.active() ? sinks.pitch : nullptr, mb.source.data()},
+                        s.cond);
         if (member == 0) s.cond_seconds += seconds_since(start);
       }
       const auto layers_start = Clock::now();

@@ -7,7 +7,8 @@
 // A step, on every member of the thread team (T threads, each owning a slice of every layer's
 // gate columns):
 //   conditioning   every `chunk` steps: each layer's conditioning for the next chunk of steps
-//                  (bias + projected mel rows through the last upsampling stage + label term);
+//                  (bias + projected mel rows through the last upsampling stage + pitch
+//                  source + label term);
 //   layer (x L)    gather the dilated taps, one product into the thread's gate columns, the
 //                  gated activation, the thread's share of the skip sum; one barrier; the
 //                  residual update (small, so every thread computes all of it: no 2nd barrier);
@@ -25,6 +26,7 @@
 #include "nets/generator.h"
 #include "nets/wavenet/engine/engine_weights.h"
 #include "nets/wavenet/linear_prediction.h"
+#include "nets/wavenet/pitch_rows.h"
 
 namespace wn {
 
@@ -70,6 +72,8 @@ struct StepSinks {
   // Models with linear prediction: every row's predictors (the run samples excitations and
   // adds the prediction); must be set for them.
   const PredictorRows* predictors = nullptr;
+  // Pitch-conditioned models: every row's pitch source, from its mel rows; must be set for them.
+  const PitchRows* pitch = nullptr;
   const std::function<void(int64_t)>* on_step = nullptr;
 };
 

@@ -15,7 +15,10 @@ torch::Tensor as_input_by_output(const CausalConv1d& conv) { return conv->weight
 
 int64_t EngineWeights::macs_per_step() const {
   int64_t macs = 0;
-  for (const auto& l : layers) macs += static_cast<int64_t>(l.taps.k) * l.taps.n + static_cast<int64_t>(l.residual.k) * l.residual.n;
+  for (const auto& l : layers) {
+    macs += static_cast<int64_t>(l.taps.k) * l.taps.n + static_cast<int64_t>(l.residual.k) * l.residual.n +
+            static_cast<int64_t>(l.source.k) * l.source.n;
+  }
   macs += static_cast<int64_t>(skip_all.k) * skip_all.n + static_cast<int64_t>(post_skip.k) * post_skip.n +
           static_cast<int64_t>(post_output.k) * post_output.n;
   return macs;
@@ -23,7 +26,7 @@ int64_t EngineWeights::macs_per_step() const {
 
 int64_t EngineWeights::step_weight_bytes() const {
   int64_t bytes = skip_all.bytes() + post_skip.bytes() + post_output.bytes();
-  for (const auto& l : layers) bytes += l.taps.bytes() + l.residual.bytes();
+  for (const auto& l : layers) bytes += l.taps.bytes() + l.residual.bytes() + l.source.bytes();
   return bytes;
 }
 
@@ -52,7 +55,11 @@ EngineWeights pack_engine_weights(WaveNet& net, const std::string& precision) {
     layer.taps = pack(taps.permute({2, 1, 0}).reshape({-1, taps.size(0)}), bf16);
     layer.taps_bias = to_vector(block->dilated->bias());
     if (block->local_projection) {
-      layer.local = pack(as_input_by_output(block->local_projection), false);
+      // Input rows: the mel bins, then the pitch source's channels (wavenet.h).
+      const torch::Tensor local = as_input_by_output(block->local_projection);
+      const int64_t sources = harmonic_source_channels(m.pitch_harmonics);
+      layer.local = pack(local.narrow(0, 0, local.size(0) - sources), false);
+      if (sources > 0) layer.source = pack(local.narrow(0, local.size(0) - sources, sources), false);
       w.n_mels = layer.local.k;
     }
     if (block->global_projection) layer.global = pack(as_input_by_output(block->global_projection), false);
@@ -70,6 +77,7 @@ EngineWeights pack_engine_weights(WaveNet& net, const std::string& precision) {
   w.post_skip_bias = to_vector(net->post_skip->bias());
   w.post_output = pack(as_input_by_output(net->post_output), bf16);
   w.post_output_bias = to_vector(net->post_output->bias());
+  w.pitch = net->pitch_conditioning();
   if (m.global_conditioning) {
     w.n_labels = net->n_labels();
     w.label_dim = m.label_embedding;

@@ -11,6 +11,7 @@
 
 #include "core/config/config.h"
 #include "core/kernels/packed_matrix.h"
+#include "nets/wavenet/pitch_rows.h"
 #include "nets/wavenet/wavenet.h"
 
 namespace wn {
@@ -20,6 +21,7 @@ struct EngineLayer {
   PackedMatrix taps;            // (kernel*R) x gate, oldest tap's rows first
   std::vector<float> taps_bias; // gate
   PackedMatrix local;           // n_mels x gate (fp32: used for the per-chunk precompute)
+  PackedMatrix source;          // pitch source channels x gate (fp32); empty without pitch conditioning
   PackedMatrix global;          // label_embedding x gate (fp32)
   PackedMatrix residual;        // half x R; empty in the last layer
   std::vector<float> residual_bias;
@@ -40,6 +42,7 @@ struct EngineWeights {
   std::vector<float> post_output_bias;
   int n_labels = 0, label_dim = 0;  // global conditioning
   std::vector<float> label_table;   // n_labels x label_dim
+  PitchConditioning pitch;          // the pitch head and source (model.pitch_harmonics > 0)
 
   // Multiply-adds of one generation step for one utterance (the per-step products).
   int64_t macs_per_step() const;

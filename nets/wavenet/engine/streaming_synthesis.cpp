@@ -10,7 +10,8 @@
 namespace wn {
 
 StreamingSynthesis::StreamingSynthesis(CachedEngine& engine, uint64_t seed, int64_t label, double temperature)
-    : engine_(engine), upsampler_(engine.upsampler()), n_mels_(engine.upsampler().n_mels), predictors_(engine.prediction(), 1) {
+    : engine_(engine), upsampler_(engine.upsampler()), n_mels_(engine.upsampler().n_mels), predictors_(engine.prediction(), 1),
+      pitch_(engine.weights().pitch, 1) {
   if (n_mels_ == 0) throw UserError("streaming synthesis needs a mel-conditioned model");
   std::vector<float> terms;
   if (label >= 0) terms = engine.label_terms(torch::tensor({label}, torch::kLong));
@@ -84,6 +85,7 @@ std::vector<float> StreamingSynthesis::generate_until(int64_t t_end, int64_t row
   sinks.audio = audio.data();
   sinks.first_step = t;
   if (engine_.prediction().active()) sinks.predictors = &predictors_;
+  if (engine_.weights().pitch.active()) sinks.pitch = &pitch_;
   run_->advance(t_end, rows, sinks, engine_.team());
   return audio;
 }
@@ -92,6 +94,7 @@ std::vector<float> StreamingSynthesis::push(const float* rows, int64_t count) {
   if (finished_) throw UserError("streaming synthesis: push after finish");
   mel_.insert(mel_.end(), rows, rows + count * n_mels_);
   predictors_.add(0, rows, count);
+  pitch_.add(0, rows, count);
   received_ += count;
   const int64_t final_count = final_rows(received_);
   update_stage_rows(final_count);

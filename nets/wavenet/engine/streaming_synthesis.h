@@ -62,6 +62,7 @@ class StreamingSynthesis final : public GeneratorStream {
   int64_t stage_first_ = 0, stage_count_ = 0;
   std::unique_ptr<EngineRun> run_;
   PredictorRows predictors_;  // linear prediction's, from every row received
+  PitchRows pitch_;           // the pitch source's, likewise
 };
 
 }  // namespace wn
