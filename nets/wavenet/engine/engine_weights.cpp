@@ -26,7 +26,7 @@ int64_t EngineWeights::macs_per_step() const {
 
 int64_t EngineWeights::step_weight_bytes() const {
   int64_t bytes = skip_all.bytes() + post_skip.bytes() + post_output.bytes();
-  for (const auto& l : layers) bytes += l.taps.bytes() + l.residual.bytes() + l.source.bytes();
+  for (const auto& l : layers) bytes += l.taps.bytes() + l.residual.bytes();  // the source's are read once a chunk
   return bytes;
 }
 

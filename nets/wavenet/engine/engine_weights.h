@@ -44,7 +44,8 @@ struct EngineWeights {
   std::vector<float> label_table;   // n_labels x label_dim
   PitchConditioning pitch;          // the pitch head and source (model.pitch_harmonics > 0)
 
-  // Multiply-adds of one generation step for one utterance (the per-step products).
+  // Multiply-adds of one generation step for one utterance (the per-step products, and the
+  // pitch source's projection, which runs once a chunk but grows with the steps).
   int64_t macs_per_step() const;
   int64_t step_weight_bytes() const;
 };
