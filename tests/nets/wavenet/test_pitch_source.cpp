@@ -16,6 +16,7 @@
 #include "dataio/loader.h"
 #include "dataio/mel.h"
 #include "nets/model_registry.h"
+#include "tests/nets/wavenet/generation_checks.h"
 #include "nets/wavenet/pitch_head.h"
 #include "nets/wavenet/wavenet.h"
 
@@ -29,8 +30,7 @@ Config pitch_config(int harmonics) {
                         {"model.pitch_harmonics=" + std::to_string(harmonics)});
 }
 
-// A glide with a pause, and its request mel: (1, frames + 4, n_mels), with the two rows of
-// silence each side that the conditioning's context reads.
+// A glide (fundamental and second harmonic) with a pause in the middle.
 torch::Tensor voice(int64_t samples, double from_hz, double to_hz) {
   std::vector<float> x(static_cast<std::size_t>(samples));
   double phase = 0;
@@ -43,15 +43,7 @@ torch::Tensor voice(int64_t samples, double from_hz, double to_hz) {
   return torch::tensor(x);
 }
 
-torch::Tensor mel_of(const Config& config, const torch::Tensor& audio) {
-  const torch::Tensor a = audio.contiguous();
-  const MelSpectrogram spectrogram(config.audio);
-  const std::vector<float> mel = spectrogram.compressed(std::vector<float>(a.data_ptr<float>(), a.data_ptr<float>() + a.numel()));
-  const int64_t frames = a.numel() / config.audio.hop_length, M = config.audio.n_mels;
-  torch::Tensor out = torch::full({1, frames + 4, M}, spectrogram.silence_value());
-  out[0].narrow(0, 2, frames).copy_(torch::tensor(mel).reshape({-1, M}).narrow(0, 0, frames));
-  return out;
-}
+torch::Tensor mel_of(const Config& config, const torch::Tensor& audio) { return test::request_mel(config, audio); }
 
 // An untrained model whose pitch head calls every frame voiced, near 150 Hz but varying with
 // the mel, so that the source is on and differs from frame to frame.
@@ -244,37 +236,7 @@ TEST(PitchConditioning, StreamsAndShortRowsEqualABatchOfOne) {
   std::unique_ptr<Generator> engine = model->fast_generator(fast);
   const torch::Tensor long_mel = mel_of(config, voice(10 * 256, 120, 160));
   const torch::Tensor short_mel = mel_of(config, voice(6 * 256, 200, 150));
-  auto alone = [&](const torch::Tensor& mel, uint64_t seed) {
-    GenerationRequest request;
-    request.mel = mel;
-    request.samples = (mel.size(1) - 4) * 256;
-    request.seeds = {seed};
-    return engine->generate(request, 0)[0];
-  };
-  const torch::Tensor long_alone = alone(long_mel, 7), short_alone = alone(short_mel, 8);
-
-  std::unique_ptr<GeneratorStream> stream = engine->stream(7, -1, 1.0);
-  ASSERT_TRUE(stream);
-  std::vector<float> streamed;
-  const torch::Tensor rows = long_mel[0].contiguous();
-  for (int64_t r = 0; r < rows.size(0); r += 3) {
-    const std::vector<float> part = stream->push(rows[r].data_ptr<float>(), std::min<int64_t>(3, rows.size(0) - r));
-    streamed.insert(streamed.end(), part.begin(), part.end());
-  }
-  const std::vector<float> rest = stream->finish();
-  streamed.insert(streamed.end(), rest.begin(), rest.end());
-  EXPECT_TRUE(torch::equal(torch::tensor(streamed), long_alone)) << "streamed";
-
-  GenerationRequest both;
-  both.mel = torch::zeros({2, long_mel.size(1), config.audio.n_mels});
-  both.mel[0].copy_(long_mel[0]);
-  both.mel[1].narrow(0, 0, short_mel.size(1)).copy_(short_mel[0]);
-  both.mel_frames = {long_mel.size(1), short_mel.size(1)};
-  both.seeds = {7, 8};
-  both.samples = long_alone.numel();
-  const torch::Tensor together = engine->generate(both, 0);
-  EXPECT_TRUE(torch::equal(together[0], long_alone));
-  EXPECT_TRUE(torch::equal(together[1].narrow(0, 0, short_alone.numel()), short_alone));
+  test::expect_streams_and_short_rows_equal_a_batch_of_one(*engine, config, long_mel, short_mel);
 }
 
 // Training's loss is the waveform's NLL (with the source at the audio's own F0) plus the head's
