@@ -36,7 +36,7 @@ struct DataNeeds {
   // rows whose crop starts an utterance.
   bool sequential = false;
   bool quantized_targets = false;  // Batch::target as classes (else float samples)
-  bool f0 = false;                 // Batch::f0, the audio's pitch track (pitch-conditioned models)
+  bool f0 = false;                 // Batch::f0 and f0_phase, the audio's pitch track (pitch-conditioned models)
 };
 
 struct FastGeneratorOptions {
