@@ -63,6 +63,7 @@ struct WaveNetKeys {
   double dropout = 0.0;
   int linear_prediction = 0;
   int pitch_harmonics = 0;
+  double long_term_prediction = 0.0;
 
   template <class Visitor>
   void fields(Visitor&& v) {
@@ -83,6 +84,8 @@ struct WaveNetKeys {
       "order of a linear predictor from each mel frame; the network models what it leaves (LPCNet). 0 = off");
     v("pitch_harmonics", pitch_harmonics,
       "harmonics of a sine source at the F0 a pitch head reads from the mel, given to every layer with the mel. 0 = off");
+    v("long_term_prediction", long_term_prediction,
+      "gain of a pitch predictor (the sample one F0 period back) added to the linear predictor; needs both. 0 = off");
   }
 };
 

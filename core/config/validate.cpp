@@ -141,6 +141,12 @@ void check_wavenet(const ModelConfig& m, const AudioConfig& a, Checker& c) {
   if (m.pitch_harmonics > 0) {
     c.require(m.local_conditioning, "model.pitch_harmonics needs model.local_conditioning: the pitch is read from the mel");
   }
+  c.in_range("model.long_term_prediction", m.long_term_prediction, 0.0, 1.0, false);
+  if (m.long_term_prediction > 0) {
+    c.require(m.linear_prediction > 0 && m.pitch_harmonics > 0,
+              "model.long_term_prediction needs model.linear_prediction and model.pitch_harmonics: it extends the "
+              "linear predictor with a lag from the pitch head's F0");
+  }
 }
 
 void check_samplernn(const ModelConfig& m, const AudioConfig& a, const TrainConfig& t, Checker& c) {

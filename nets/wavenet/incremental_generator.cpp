@@ -118,8 +118,9 @@ torch::Tensor IncrementalGenerator::generate(const GenerationRequest& request, t
   torch::Tensor audio = torch::zeros({batch, steps}, options);
   if (outputs) *outputs = torch::empty({batch, w.out_channels, steps}, options);
   torch::Tensor previous = torch::zeros({batch}, options);  // the sample before the first is silence
-  // Linear prediction: every row's predictors (B, mel rows, order) and its last samples, newest first.
-  torch::Tensor predictors, recent;
+  // Linear prediction: every row's predictors (B, mel rows, order) and its last values of r,
+  // newest first; long-term prediction: per frame gains and lags (B, frames), the last samples.
+  torch::Tensor predictors, recent, pitch_gain, pitch_index, past;
   if (prediction_.active()) {
     TORCH_CHECK(request.mel.defined(), "incremental generator: a model with linear prediction needs a mel");
     const torch::Tensor mel = request.mel.to(torch::kFloat).cpu().contiguous();
@@ -131,6 +132,24 @@ torch::Tensor IncrementalGenerator::generate(const GenerationRequest& request, t
     }
     predictors = predictors.to(options.device());
     recent = torch::zeros({batch, prediction_.order()}, options);
+    if (prediction_.long_term()) {
+      // Every frame's pitch gain and lag, from the plain-loop pitch head every generator uses.
+      PredictorRows rows(prediction_, static_cast<int>(batch));
+      const int64_t frames = (steps + prediction_.hop - 1) / prediction_.hop;
+      pitch_gain = torch::zeros({batch, frames});
+      pitch_index = torch::zeros({batch, frames}, torch::kLong);
+      for (int64_t b = 0; b < batch; ++b) {
+        rows.add(static_cast<int>(b), mel[b].data_ptr<float>(), mel.size(1));
+        for (int64_t f = 0; f < frames; ++f) {
+          const StepPredictor p = rows.at(static_cast<int>(b), f * prediction_.hop);
+          pitch_gain[b][f] = p.gain;
+          pitch_index[b][f] = p.gain > 0.0f ? p.lag - 1 : 0;  // into `past`, newest first
+        }
+      }
+      pitch_gain = pitch_gain.to(options.device());
+      pitch_index = pitch_index.to(options.device());
+      past = torch::zeros({batch, prediction_.max_lag()}, options);
+    }
   }
   std::vector<torch::Tensor> local_chunk(layers.size());
 
@@ -173,11 +192,20 @@ torch::Tensor IncrementalGenerator::generate(const GenerationRequest& request, t
     torch::Tensor sample = forced ? request.teacher.select(1, t).to(out.device(), torch::kFloat)
                                   : distribution_.sample(out, request.temperature, generator);
     if (predictors.defined()) {
+      torch::Tensor period_back;  // gain * x[t - lag]
+      if (past.defined()) {
+        const int64_t f = t / prediction_.hop;
+        period_back = pitch_gain.select(1, f) * past.gather(1, pitch_index.select(1, f).unsqueeze(1)).squeeze(1);
+      }
       if (!forced) {
         const torch::Tensor c = predictors.select(1, prediction_.context_frames + t / prediction_.hop);
-        sample = (sample + (c * recent).sum(1)).clamp(-1.0, 1.0);
+        torch::Tensor predicted = (c * recent).sum(1);
+        if (period_back.defined()) predicted = predicted + period_back;
+        sample = (sample + predicted).clamp(-1.0, 1.0);
       }
-      recent = torch::cat({sample.unsqueeze(1), recent.narrow(1, 0, prediction_.order() - 1)}, 1);
+      const torch::Tensor r = period_back.defined() ? sample - period_back : sample;
+      recent = torch::cat({r.unsqueeze(1), recent.narrow(1, 0, prediction_.order() - 1)}, 1);
+      if (past.defined()) past = torch::cat({sample.unsqueeze(1), past.narrow(1, 0, past.size(1) - 1)}, 1);
     }
     audio.select(1, t).copy_(sample);
     previous = sample;

@@ -32,7 +32,7 @@ torch::Tensor NaiveGenerator::generate(const GenerationRequest& request, uint64_
   torch::Tensor audio = torch::zeros({batch, request.samples});
   torch::Generator gen = at::detail::createCPUGenerator(seed);
   PredictorRows predictors(prediction_, static_cast<int>(batch));
-  SampleHistory recent(prediction_.order(), static_cast<int>(batch));
+  SampleHistory recent(prediction_.order(), static_cast<int>(batch), prediction_.max_lag());
   if (prediction_.active()) {
     TORCH_CHECK(request.mel.defined(), "naive generator: a model with linear prediction needs a mel");
     const torch::Tensor mel = request.mel.to(torch::kFloat).contiguous();
@@ -51,8 +51,9 @@ torch::Tensor NaiveGenerator::generate(const GenerationRequest& request, uint64_
     if (prediction_.active()) {
       float* x = sample.data_ptr<float>();
       for (int b = 0; b < static_cast<int>(batch); ++b) {
-        x[b] = sample_from_excitation(recent.predict(b, predictors.at(b, t)), x[b]);
-        recent.push(b, x[b]);
+        const StepPredictor p = predictors.at(b, t);
+        x[b] = sample_from_excitation(recent.predict(b, p), x[b]);
+        recent.push(b, x[b], p);
       }
     }
     audio.select(1, t).copy_(sample);

@@ -52,6 +52,8 @@ class PitchRows {
   int channels() const { return pitch_.channels(); }
   // Row b's F0 track so far (Hz per frame, 0 = unvoiced).
   std::vector<float> f0(int b) const { return f0_[b]; }
+  // Row b's F0 of frame f; 0 while it is not known.
+  float f0_at(int b, int64_t f) const { return f < static_cast<int64_t>(f0_[b].size()) ? f0_[b][static_cast<std::size_t>(f)] : 0.0f; }
 
  private:
   PitchConditioning pitch_;

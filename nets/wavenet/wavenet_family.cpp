@@ -6,6 +6,7 @@
 
 #include "core/kernels/kernels.h"
 #include "dataio/loader.h"
+#include "dataio/pitch.h"
 #include "nets/outputs/output_distribution.h"
 #include "nets/wavenet/engine/cached_engine.h"
 #include "nets/wavenet/incremental_generator.h"
@@ -17,6 +18,26 @@
 namespace wn {
 namespace {
 
+// The fundamental's phase at the first sample of each voiced frame, measured on the excitation
+// (B, frames * hop) rather than on the audio: the network predicts the excitation, whose
+// glottal pulses sit at a fixed phase of its fundamental, while the audio's fundamental is
+// shifted against them by the vocal tract (by how much moves with the formants).
+torch::Tensor excitation_phases(const torch::Tensor& excitation, const torch::Tensor& f0, int hop, int sample_rate) {
+  const torch::Tensor e = excitation.to(torch::kCPU, torch::kFloat).contiguous();
+  const torch::Tensor hz = f0.to(torch::kCPU, torch::kFloat).contiguous();
+  torch::Tensor phase = torch::zeros_like(hz);
+  const int64_t frames = hz.size(1), samples = e.size(1);
+  for (int64_t b = 0; b < hz.size(0); ++b) {
+    const float* row = e.data_ptr<float>() + b * samples;
+    const std::vector<float> audio(row, row + samples);
+    for (int64_t k = 0; k < frames; ++k) {
+      const float f = hz.data_ptr<float>()[b * frames + k];
+      if (f > 0) phase.data_ptr<float>()[b * frames + k] = static_cast<float>(fundamental_phase(audio, k * hop, f, sample_rate));
+    }
+  }
+  return phase;
+}
+
 class WaveNetModel final : public Model {
  public:
   WaveNetModel(const Config& config, WaveNet net)
@@ -25,6 +46,8 @@ class WaveNetModel final : public Model {
       prediction_.lpc = std::make_shared<MelToLpc>(config.audio, config.model.linear_prediction);
       prediction_.hop = config.audio.hop_length;
       prediction_.context_frames = net_->context_frames();
+      prediction_.pitch_gain = static_cast<float>(config.model.long_term_prediction);
+      prediction_.pitch.sample_rate = config.audio.sample_rate;
     }
   }
 
@@ -63,7 +86,8 @@ class WaveNetModel final : public Model {
     const ModelConfig& m = config_.model;
     const torch::Tensor mel = m.local_conditioning ? batch.mel.to(device, /*non_blocking=*/true) : torch::Tensor();
     const torch::Tensor labels = m.global_conditioning ? batch.label.to(device, /*non_blocking=*/true).clamp_min(0) : torch::Tensor();
-    const torch::Tensor target = prediction_.active() ? excitation(batch).to(device, /*non_blocking=*/true) : audio;
+    const torch::Tensor excitation_cpu = prediction_.active() ? excitation(batch) : torch::Tensor();
+    const torch::Tensor target = prediction_.active() ? excitation_cpu.to(device, /*non_blocking=*/true) : audio;
     if (m.pitch_harmonics == 0) {
       return distribution_->loss(net_->forward(net_->encode_input(previous), mel, labels).to(torch::kFloat), target);
     }
@@ -73,19 +97,30 @@ class WaveNetModel final : public Model {
     TORCH_CHECK(batch.f0.defined() && batch.f0_phase.defined(), "a pitch-conditioned WaveNet needs the loader's F0 track");
     const int context = net_->context_frames();
     const int64_t frames = batch.f0.size(1) - 2 * context;
-    const torch::Tensor f0 = batch.f0.narrow(1, context, frames), phase = batch.f0_phase.narrow(1, context, frames);
+    const torch::Tensor f0 = batch.f0.narrow(1, context, frames);
+    const torch::Tensor phase = prediction_.active()
+                                    ? excitation_phases(excitation_cpu, f0, config_.audio.hop_length, config_.audio.sample_rate)
+                                    : batch.f0_phase.narrow(1, context, frames);
     const torch::Tensor nll =
         distribution_->loss(net_->forward(net_->encode_input(previous), mel, labels, f0, phase).to(torch::kFloat), target);
     if (!net_->is_training()) return nll;
     return nll + pitch_head_loss(net_->pitch_outputs(mel).to(torch::kFloat), f0);
   }
 
-  // x - p on the CPU (the loader's tensors are there), in the generators' arithmetic.
+  // x - p on the CPU (the loader's tensors are there), in the generators' arithmetic; the
+  // long-term predictor's lags from the audio's own F0 track (teacher forcing).
   torch::Tensor excitation(const Batch& batch) const {
     const torch::Tensor audio = batch.audio.to(torch::kCPU, torch::kFloat).contiguous();
     const torch::Tensor mel = batch.mel.to(torch::kCPU, torch::kFloat).contiguous();
+    torch::Tensor f0;
+    if (prediction_.long_term()) {
+      TORCH_CHECK(batch.f0.defined(), "a WaveNet with long-term prediction needs the loader's F0 track");
+      const int context = net_->context_frames();
+      f0 = batch.f0.narrow(1, context, batch.f0.size(1) - 2 * context).to(torch::kCPU, torch::kFloat).contiguous();
+    }
     std::vector<float> p = teacher_forced_predictions(prediction_, audio.data_ptr<float>(), static_cast<int>(audio.size(0)),
-                                                      audio.size(1), mel.data_ptr<float>(), mel.size(1));
+                                                      audio.size(1), mel.data_ptr<float>(), mel.size(1),
+                                                      f0.defined() ? f0.data_ptr<float>() : nullptr);
     const torch::Tensor predicted = torch::from_blob(p.data(), audio.sizes(), torch::kFloat);
     return (audio - predicted).clamp(-1.0, 1.0);
   }
@@ -95,22 +130,30 @@ class WaveNetModel final : public Model {
     engine.threads = options.threads;
     engine.precision = options.precision;
     if (!options.kernels.empty()) engine.kernels = &kernels::kernels_named(options.kernels);
-    engine.prediction = prediction_;
+    engine.prediction = generator_prediction();
     return std::make_unique<CachedEngine>(net_, engine);
   }
 
   std::unique_ptr<Generator> reference_generator() override {
-    return std::make_unique<IncrementalGenerator>(net_, *distribution_, prediction_);
+    return std::make_unique<IncrementalGenerator>(net_, *distribution_, generator_prediction());
   }
 
   std::vector<BaselineGenerator> bench_baselines() override {
     std::vector<BaselineGenerator> baselines;
     baselines.push_back({"libtorch_incremental", reference_generator(), 512});
-    baselines.push_back({"naive_recompute", std::make_unique<NaiveGenerator>(net_, config_.model, prediction_), 24});
+    baselines.push_back({"naive_recompute", std::make_unique<NaiveGenerator>(net_, config_.model, generator_prediction()), 24});
     return baselines;
   }
 
  private:
+  // The prediction generators make: with long-term prediction, the lags from the pitch head as
+  // its weights are now.
+  LinearPrediction generator_prediction() const {
+    LinearPrediction p = prediction_;
+    if (p.long_term()) p.pitch = net_->pitch_conditioning();
+    return p;
+  }
+
   Config config_;
   WaveNet net_;
   std::unique_ptr<OutputDistribution> distribution_;

@@ -215,7 +215,8 @@ EngineRun::EngineRun(const EnginePlan& plan, int batch, const std::vector<uint64
     mb.skip_sum.assign(static_cast<std::size_t>(B) * S, 0.0f);
     mb.post = mb.skip_sum;
     mb.out.assign(static_cast<std::size_t>(B) * w.out_channels, 0.0f);
-    mb.history = SampleHistory(w.model.linear_prediction, B);
+    mb.history = SampleHistory(w.model.linear_prediction, B,
+                               w.model.long_term_prediction > 0 ? pitch_max_lag(w.pitch.sample_rate) : 0);
     mb.scratch.assign(static_cast<std::size_t>(w.out_channels), 0.0f);
     mb.projected.assign(static_cast<std::size_t>(projected_rows + 1) * G, 0.0f);
     mb.source.assign(static_cast<std::size_t>(B) * plan.chunk * w.pitch.channels(), 0.0f);
@@ -390,14 +391,15 @@ void sampling_step(const SamplingStep& a, EngineRun::Member& mb) {
   const int64_t t = a.t;
   for (int b = 0; b < a.batch; ++b) {
     const float* out = mb.out.data() + static_cast<std::size_t>(b) * w.out_channels;
+    const StepPredictor predictor = a.predictors ? a.predictors->at(b, t) : StepPredictor{};
     float sample;
     if (t < sinks.teacher_steps) {
       sample = sinks.teacher[b * sinks.teacher_steps + t];
     } else {
       sample = a.sampler.sample(out, mb.rngs[b], mb.scratch.data());
-      if (a.predictors) sample = sample_from_excitation(mb.history.predict(b, a.predictors->at(b, t)), sample);
+      if (a.predictors) sample = sample_from_excitation(mb.history.predict(b, predictor), sample);
     }
-    if (a.predictors) mb.history.push(b, sample);
+    if (a.predictors) mb.history.push(b, sample, predictor);
     a.input.set(mb.x.data() + static_cast<std::size_t>(b) * w.residual, sample);
     if (a.member != 0) continue;
     sinks.audio[b * sinks.audio_stride + (t - sinks.first_step)] = sample;
