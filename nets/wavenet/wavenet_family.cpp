@@ -6,7 +6,6 @@
 
 #include "core/kernels/kernels.h"
 #include "dataio/loader.h"
-#include "dataio/pitch.h"
 #include "nets/outputs/output_distribution.h"
 #include "nets/wavenet/engine/cached_engine.h"
 #include "nets/wavenet/incremental_generator.h"
@@ -17,26 +16,6 @@
 
 namespace wn {
 namespace {
-
-// The fundamental's phase at the first sample of each voiced frame, measured on the excitation
-// (B, frames * hop) rather than on the audio: the network predicts the excitation, whose
-// glottal pulses sit at a fixed phase of its fundamental, while the audio's fundamental is
-// shifted against them by the vocal tract (by how much moves with the formants).
-torch::Tensor excitation_phases(const torch::Tensor& excitation, const torch::Tensor& f0, int hop, int sample_rate) {
-  const torch::Tensor e = excitation.to(torch::kCPU, torch::kFloat).contiguous();
-  const torch::Tensor hz = f0.to(torch::kCPU, torch::kFloat).contiguous();
-  torch::Tensor phase = torch::zeros_like(hz);
-  const int64_t frames = hz.size(1), samples = e.size(1);
-  for (int64_t b = 0; b < hz.size(0); ++b) {
-    const float* row = e.data_ptr<float>() + b * samples;
-    const std::vector<float> audio(row, row + samples);
-    for (int64_t k = 0; k < frames; ++k) {
-      const float f = hz.data_ptr<float>()[b * frames + k];
-      if (f > 0) phase.data_ptr<float>()[b * frames + k] = static_cast<float>(fundamental_phase(audio, k * hop, f, sample_rate));
-    }
-  }
-  return phase;
-}
 
 class WaveNetModel final : public Model {
  public:
@@ -86,8 +65,7 @@ class WaveNetModel final : public Model {
     const ModelConfig& m = config_.model;
     const torch::Tensor mel = m.local_conditioning ? batch.mel.to(device, /*non_blocking=*/true) : torch::Tensor();
     const torch::Tensor labels = m.global_conditioning ? batch.label.to(device, /*non_blocking=*/true).clamp_min(0) : torch::Tensor();
-    const torch::Tensor excitation_cpu = prediction_.active() ? excitation(batch) : torch::Tensor();
-    const torch::Tensor target = prediction_.active() ? excitation_cpu.to(device, /*non_blocking=*/true) : audio;
+    const torch::Tensor target = prediction_.active() ? excitation(batch).to(device, /*non_blocking=*/true) : audio;
     if (m.pitch_harmonics == 0) {
       return distribution_->loss(net_->forward(net_->encode_input(previous), mel, labels).to(torch::kFloat), target);
     }
@@ -97,10 +75,7 @@ class WaveNetModel final : public Model {
     TORCH_CHECK(batch.f0.defined() && batch.f0_phase.defined(), "a pitch-conditioned WaveNet needs the loader's F0 track");
     const int context = net_->context_frames();
     const int64_t frames = batch.f0.size(1) - 2 * context;
-    const torch::Tensor f0 = batch.f0.narrow(1, context, frames);
-    const torch::Tensor phase = prediction_.active()
-                                    ? excitation_phases(excitation_cpu, f0, config_.audio.hop_length, config_.audio.sample_rate)
-                                    : batch.f0_phase.narrow(1, context, frames);
+    const torch::Tensor f0 = batch.f0.narrow(1, context, frames), phase = batch.f0_phase.narrow(1, context, frames);
     const torch::Tensor nll =
         distribution_->loss(net_->forward(net_->encode_input(previous), mel, labels, f0, phase).to(torch::kFloat), target);
     if (!net_->is_training()) return nll;
