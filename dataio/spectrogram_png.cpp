@@ -27,7 +27,7 @@ std::array<uint8_t, 3> colour(double v) {
 }
 
 constexpr int kGap = 6;
-constexpr int kBandHeight = 2;
+constexpr int kBandHeight = 4;  // tall enough to show harmonics in the low bands
 
 }  // namespace
 

@@ -13,7 +13,7 @@ struct MelPanel {
   int n_mels = 0;
 };
 
-// Each frame is `pixels_per_frame` wide and each mel band 2 pixels high; panels are separated
+// Each frame is `pixels_per_frame` wide and each mel band 4 pixels high; panels are separated
 // by a white gap. Written atomically. Throws IoError on failure.
 void write_mel_panels_png(const std::filesystem::path& path, const std::vector<MelPanel>& panels,
                           int pixels_per_frame = 2);

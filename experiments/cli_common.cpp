@@ -31,7 +31,7 @@ Config ConfigArgs::resolve() const {
 
 void add_config_options(CLI::App& command, ConfigArgs& args) {
   command.add_option("--config,-c", args.config,
-                     "YAML config file, or a preset name from configs/ (demo, tiny, r64k2, mol24, mulaw30)");
+                     "YAML config file, or a preset name from configs/ (demo-voiced, demo, tiny, r64k2, mol24, ...)");
   command.add_option("overrides", args.overrides, "config overrides, e.g. model.layers=30");
 }
 

@@ -51,7 +51,7 @@ void stage(int n, const std::string& what) { WN_LOG(info) << "demo " << n << "/5
 // The corpus's defaults first, so the user's --config and key=value arguments still win.
 Config demo_config(const DemoArgs& args, bool music) {
   ConfigArgs config_args = args.config;
-  if (config_args.config.empty()) config_args.config = music ? "samplernn-tiny" : "demo";
+  if (config_args.config.empty()) config_args.config = music ? "samplernn-tiny" : "demo-voiced";
   config_args.overrides.insert(config_args.overrides.begin(),
                                {music ? "data.valid_fraction=0.1" : "data.valid_fraction=0.08", "data.label_source=folder",
                                 "train.eval_every=0", "train.log_every=50", "train.checkpoint_every=200"});
@@ -205,7 +205,7 @@ void register_demo_command(CLI::App& app) {
   auto args = std::make_shared<DemoArgs>();
   CLI::App* command = app.add_subcommand(
       "demo", "The whole pipeline on a built-in corpus (speech or music): preprocess, train, generate, evaluate, bench");
-  command->add_option("--corpus", args->corpus, "speech (espeak-ng voices, WaveNet `demo`) or music (FluidSynth improvisations, SampleRNN `samplernn-tiny`)")
+  command->add_option("--corpus", args->corpus, "speech (espeak-ng voices, WaveNet `demo-voiced`) or music (FluidSynth improvisations, SampleRNN `samplernn-tiny`)")
       ->check(CLI::IsMember({"speech", "music"}))
       ->capture_default_str();
   command->add_option("--out", args->out, "output directory (default: demo, or demo_music for --corpus music)");

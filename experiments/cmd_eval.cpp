@@ -137,7 +137,7 @@ void register_eval_command(CLI::App& app) {
   command->add_option("--json", args->json, "also write the metrics to this JSON file");
   command->add_option("--max-lag", args->max_lag, "largest alignment shift tried, samples (default: hop length)");
   command->add_option("--config,-c", args->config.config,
-                      "YAML config file, or a preset name from configs/ (demo, tiny, r64k2, mol24, mulaw30)");
+                      "YAML config file, or a preset name from configs/ (demo-voiced, demo, tiny, r64k2, mol24, ...)");
   command->footer(
       "The audio recipe (sample rate, mel bands, log compression) comes from --config. Several generated\n"
       "directories (e.g. samples/wavenet samples/griffin_lim) end with one table, a row per system.\n"

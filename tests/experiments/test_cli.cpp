@@ -125,7 +125,7 @@ TEST(Cli, PreprocessBadInputIsAUserError) {
 
 TEST(Cli, SelfcheckValidatesEveryPreset) {
   const RunResult r = run_wavenet("selfcheck");
-  for (const std::string preset : {"demo", "demo-pitch", "tiny", "r64k2", "mol24", "mulaw30"}) {
+  for (const std::string preset : {"demo", "demo-pitch", "demo-voiced", "tiny", "r64k2", "mol24", "mulaw30"}) {
     EXPECT_NE(r.out.find("ok    preset " + preset), std::string::npos) << r.out;
   }
   EXPECT_NE(r.out.find("ok    matmul correctness"), std::string::npos) << r.out;

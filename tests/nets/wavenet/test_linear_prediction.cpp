@@ -1,8 +1,9 @@
-// WaveNet with linear prediction from the mel (model.linear_prediction): the sample history
-// predicts as the formula says; every generator emits prediction + a sample of the network's
-// output (so each x[t] - p[t] is one of the model's quantization levels); streaming and
-// rows of their own lengths stay bit for bit equal to a batch of one; training scores the
-// excitation, not the sample.
+// WaveNet with linear prediction from the mel (model.linear_prediction), and with long-term
+// prediction (model.long_term_prediction): the sample history predicts as the formula says;
+// every generator emits prediction + a sample of the network's output (so each x[t] - p[t] is
+// one of the model's quantization levels), with the pitch head's lags; streaming and rows of
+// their own lengths stay bit for bit equal to a batch of one; training scores the excitation,
+// not the sample, with the loader's lags.
 
 #include "nets/wavenet/linear_prediction.h"
 
@@ -176,15 +177,19 @@ TEST(LinearPrediction, EveryGeneratorAddsThePredictionToASampledExcitation) {
   }
 }
 
-TEST(LinearPrediction, StreamsAndShortRowsEqualABatchOfOne) {
-  const Config config = lpc_config(16);
-  std::unique_ptr<Model> model = peaked_model(config);
+// The engine's streaming, and rows of their own lengths in a batch, against a batch of one.
+void expect_engine_streams_equal_a_batch_of_one(const Config& config, Model& model) {
   FastGeneratorOptions fast;
   fast.threads = 2;
-  std::unique_ptr<Generator> engine = model->fast_generator(fast);
+  std::unique_ptr<Generator> engine = model.fast_generator(fast);
   const torch::Tensor long_mel = mel_of(config, formant_noise(10 * 256, 1));
   const torch::Tensor short_mel = mel_of(config, formant_noise(6 * 256, 2));
   test::expect_streams_and_short_rows_equal_a_batch_of_one(*engine, config, long_mel, short_mel);
+}
+
+TEST(LinearPrediction, StreamsAndShortRowsEqualABatchOfOne) {
+  const Config config = lpc_config(16);
+  expect_engine_streams_equal_a_batch_of_one(config, *peaked_model(config));
 }
 
 // With the output peaked at zero, a model that scores the excitation (small) finds the audio
@@ -298,13 +303,7 @@ TEST(LongTermPrediction, EveryGeneratorRepeatsTheSampleAPeriodBack) {
 
 TEST(LongTermPrediction, StreamsAndShortRowsEqualABatchOfOne) {
   const Config config = long_term_config();
-  std::unique_ptr<Model> model = peaked_voiced_model(config);
-  FastGeneratorOptions fast;
-  fast.threads = 2;
-  std::unique_ptr<Generator> engine = model->fast_generator(fast);
-  const torch::Tensor long_mel = mel_of(config, formant_noise(10 * 256, 1));
-  const torch::Tensor short_mel = mel_of(config, formant_noise(6 * 256, 2));
-  test::expect_streams_and_short_rows_equal_a_batch_of_one(*engine, config, long_mel, short_mel);
+  expect_engine_streams_equal_a_batch_of_one(config, *peaked_voiced_model(config));
 }
 
 // Training takes the lags from the loader's F0 track, so the loss depends on it.
