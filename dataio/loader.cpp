@@ -114,6 +114,17 @@ void check_layout(const LoaderOptions& o, int hop) {
   }
 }
 
+void check_targets(const LoaderOptions& o, const Manifest& manifest, const fs::path& where) {
+  if (o.targets && !manifest.target.present()) {
+    throw UserError(where.string() + ": the corpus has no targets; preprocess it with data.target=column or "
+                    "data.target=popularity");
+  }
+}
+
+float standardised(float target, const TargetStats& stats) {
+  return static_cast<float>((target - stats.mean) / stats.std);
+}
+
 }  // namespace
 
 MelNormalizer::MelNormalizer(const Manifest& manifest) : MelNormalizer(manifest.mel_mean, manifest.mel_std) {}
@@ -150,6 +161,9 @@ UtteranceTable::UtteranceTable(const fs::path& dir, const std::vector<ShardEntry
                     std::to_string(entry.utterances));
     }
     shard.check_label_ids(manifest.labels.size());
+    if (manifest.target.present() && !a.has_targets) {
+      throw IoError(shard.path().string() + ": has no targets, but the manifest says data.target=" + manifest.target.kind);
+    }
     for (std::size_t i = 0; i < readers_.back()->size(); ++i) index_.emplace_back(readers_.size() - 1, i);
   }
 }
@@ -162,9 +176,11 @@ TrainLoader::TrainLoader(const fs::path& data_dir, const Manifest& manifest,
       n_mels_(manifest.config.audio.n_mels),
       silence_(MelSpectrogram(manifest.config.audio).silence_value()),
       normalizer_(manifest),
+      target_stats_(manifest.target),
       table_(data_dir, manifest.train_shards, manifest),
       next_index_(start_batch) {
   check_layout(options, hop_);
+  check_targets(options, manifest, data_dir);
   if (table_.size() == 0) throw UserError(data_dir.string() + ": no training utterances");
   cursors_.resize(static_cast<std::size_t>(options.batch_size));
   reader_ = std::thread([this] { read_ahead(); });
@@ -252,6 +268,7 @@ Batch TrainLoader::make_batch(int64_t index) const {
   batch.mel = at::empty({b, rows, n_mels_}, at::kFloat);
   batch.label = at::empty({b}, at::kLong);
   batch.reset = at::empty({b}, at::kBool);
+  if (options_.targets) batch.utterance_target = at::empty({b}, at::kFloat);
   if (options_.f0) {
     batch.f0 = at::empty({b, rows}, at::kFloat);
     batch.f0_phase = at::empty({b, rows}, at::kFloat);
@@ -270,6 +287,7 @@ Batch TrainLoader::make_batch(int64_t index) const {
               options_.f0 ? batch.f0_phase.data_ptr<float>() + j * rows : nullptr);
     batch.label.data_ptr<int64_t>()[j] = shard.label(local);
     batch.reset.data_ptr<bool>()[j] = c.starts_utterance;
+    if (options_.targets) batch.utterance_target.data_ptr<float>()[j] = standardised(shard.target(local), target_stats_);
   }
   batch.target = targets_from(batch.audio, options_);
   return batch;
@@ -288,7 +306,9 @@ void TrainLoader::read_ahead() {
     try {
       Batch batch = make_batch(index++);
       if (options_.pin_memory) {
-        for (at::Tensor* t : {&batch.audio, &batch.target, &batch.mel, &batch.label, &batch.reset}) *t = t->pin_memory();
+        for (at::Tensor* t : {&batch.audio, &batch.target, &batch.mel, &batch.label, &batch.reset, &batch.utterance_target}) {
+          if (t->defined()) *t = t->pin_memory();
+        }
       }
       std::lock_guard<std::mutex> lock(mutex_);
       queue_.push_back(std::move(batch));
@@ -323,6 +343,7 @@ std::vector<Batch> ValidationSet::crop_batches(const LoaderOptions& options, std
   const int hop = manifest_.config.audio.hop_length;
   const int n_mels = manifest_.config.audio.n_mels;
   check_layout(options, hop);
+  check_targets(options, manifest_, "the validation split");
   const float silence = MelSpectrogram(manifest_.config.audio).silence_value();
   const int64_t frames = options.crop_samples / hop;
   const int64_t rows = frames + 2 * options.context_frames;
@@ -337,6 +358,7 @@ std::vector<Batch> ValidationSet::crop_batches(const LoaderOptions& options, std
     batch.mel = at::empty({b, rows, n_mels}, at::kFloat);
     batch.label = at::empty({b}, at::kLong);
     batch.reset = at::ones({b}, at::kBool);
+    if (options.targets) batch.utterance_target = at::empty({b}, at::kFloat);
     if (options.f0) {
       batch.f0 = at::empty({b, rows}, at::kFloat);
       batch.f0_phase = at::empty({b, rows}, at::kFloat);
@@ -350,6 +372,9 @@ std::vector<Batch> ValidationSet::crop_batches(const LoaderOptions& options, std
                 batch.mel.data_ptr<float>() + j * rows * n_mels, options.f0 ? batch.f0.data_ptr<float>() + j * rows : nullptr,
                 options.f0 ? batch.f0_phase.data_ptr<float>() + j * rows : nullptr);
       batch.label.data_ptr<int64_t>()[j] = table_.shard_of(u).label(table_.local_index(u));
+      if (options.targets) {
+        batch.utterance_target.data_ptr<float>()[j] = standardised(table_.shard_of(u).target(table_.local_index(u)), manifest_.target);
+      }
     }
     batch.target = targets_from(batch.audio, options);
     batches.push_back(std::move(batch));

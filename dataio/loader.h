@@ -36,6 +36,7 @@ struct LoaderOptions {
   Quantization quantization = Quantization::mulaw;
   bool normalize_mel = false;    // standardise with the manifest's training statistics
   bool f0 = false;               // deliver Batch::f0 and f0_phase, the audio's pitch track at each mel row
+  bool targets = false;          // deliver Batch::utterance_target (the corpus must have targets)
   uint64_t seed = 1234;
   int rank = 0;
   int world_size = 1;
@@ -53,6 +54,8 @@ struct Batch {
   at::Tensor f0;       // (B, T/hop + 2*context) float32 Hz, 0 = unvoiced (LoaderOptions::f0), else undefined
   at::Tensor f0_phase; // likewise: the fundamental's phase (cycles) at each row's centre, 0 where unvoiced
   at::Tensor label;    // (B) int64, -1 where the corpus has no labels
+  at::Tensor utterance_target;  // (B) float32: the crop's utterance's target, standardised with the manifest's
+                                // training statistics (LoaderOptions::targets), else undefined
   at::Tensor reset;    // (B) bool: the row's crop starts an utterance (always, for random crops)
 };
 
@@ -75,8 +78,8 @@ class MelNormalizer {
 };
 
 // Utterances of a set of shards, addressable by one index. Each shard must agree with the
-// manifest that lists it (utterance count, sample rate, hop, n_mels, label ids it knows), or
-// opening throws IoError naming the shard (and the utterance).
+// manifest that lists it (utterance count, sample rate, hop, n_mels, label ids it knows, targets
+// when the manifest has them), or opening throws IoError naming the shard (and the utterance).
 class UtteranceTable {
  public:
   UtteranceTable(const std::filesystem::path& dir, const std::vector<ShardEntry>& shards, const Manifest& manifest);
@@ -122,6 +125,7 @@ class TrainLoader {
   int n_mels_;
   float silence_;
   MelNormalizer normalizer_;
+  TargetStats target_stats_;
   UtteranceTable table_;
   mutable std::mutex order_mutex_;
   mutable int64_t order_epoch_ = -1;

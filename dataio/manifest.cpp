@@ -73,7 +73,8 @@ void write_manifest(const fs::path& dir, const Manifest& m, const std::string& i
   YAML::Emitter out;
   out.SetDoublePrecision(9);
   out << YAML::BeginMap;
-  out << YAML::Key << "format_version" << YAML::Value << shard::kFormatVersion;
+  out << YAML::Key << "format_version" << YAML::Value
+      << (m.target.present() ? shard::kFormatVersionWithTargets : shard::kFormatVersionWithoutTargets);
   out << YAML::Key << "input" << YAML::Value << input_description;
   out << YAML::Key << "totals" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "train_utterances" << YAML::Value << m.utterances(false);
@@ -92,6 +93,14 @@ void write_manifest(const fs::path& dir, const Manifest& m, const std::string& i
   out << YAML::Key << "mean" << YAML::Value << YAML::Flow << m.mel_mean;
   out << YAML::Key << "std" << YAML::Value << YAML::Flow << m.mel_std;
   out << YAML::EndMap;
+  if (m.target.present()) {
+    out << YAML::Key << "target" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "kind" << YAML::Value << m.target.kind;
+    out << YAML::Key << "utterances" << YAML::Value << m.target.utterances;
+    out << YAML::Key << "mean" << YAML::Value << m.target.mean;
+    out << YAML::Key << "std" << YAML::Value << m.target.std;
+    out << YAML::EndMap;
+  }
   out << YAML::Key << "config" << YAML::Value << YAML::Load(config_to_yaml(m.config));
   out << YAML::EndMap;
   write_file_atomically(dir / Manifest::kFileName, std::string(out.c_str()) + "\n");
@@ -106,9 +115,10 @@ Manifest read_manifest(const fs::path& dir) {
   try {
     const YAML::Node root = YAML::LoadFile(path.string());
     const int version = root["format_version"].as<int>();
-    if (version != shard::kFormatVersion) {
-      throw UserError(path.string() + ": format version " + std::to_string(version) +
-                      ", this program reads " + std::to_string(shard::kFormatVersion));
+    if (version != shard::kFormatVersionWithoutTargets && version != shard::kFormatVersionWithTargets) {
+      throw UserError(path.string() + ": format version " + std::to_string(version) + ", this program reads " +
+                      std::to_string(shard::kFormatVersionWithoutTargets) + " and " +
+                      std::to_string(shard::kFormatVersionWithTargets));
     }
     Manifest m;
     m.train_shards = read_shards(root["train_shards"], path);
@@ -118,6 +128,15 @@ Manifest read_manifest(const fs::path& dir) {
     m.mel_mean = root["mel_stats"]["mean"].as<std::vector<double>>();
     m.mel_std = root["mel_stats"]["std"].as<std::vector<double>>();
     m.failures = root["totals"]["failures"].as<int64_t>();
+    if (const YAML::Node target = root["target"]) {
+      m.target.kind = target["kind"].as<std::string>();
+      m.target.utterances = target["utterances"].as<int64_t>();
+      m.target.mean = target["mean"].as<double>();
+      m.target.std = target["std"].as<double>();
+      if (!std::isfinite(m.target.mean) || !(m.target.std > 0) || !std::isfinite(m.target.std)) {
+        throw UserError(path.string() + ": target statistics must be a finite mean and a positive deviation");
+      }
+    }
     YAML::Emitter config_text;
     config_text << root["config"];
     m.config = config_from_yaml(config_text.c_str(), path.string() + " (config)");

@@ -1,6 +1,6 @@
 #pragma once
 // manifest.yaml of a preprocessed corpus: which shards hold the train and valid splits, label
-// names, mel statistics of the training split, and the resolved config that made it.
+// names, mel (and target) statistics of the training split, and the resolved config that made it.
 
 #include <cstdint>
 #include <filesystem>
@@ -17,6 +17,16 @@ struct ShardEntry {
   double seconds = 0.0;
 };
 
+// The per-utterance scalar target of a corpus preprocessed with data.target: its kind and its
+// mean and standard deviation over the training split (models learn it standardised).
+struct TargetStats {
+  std::string kind = "none";  // data.target: none | column | popularity
+  int64_t utterances = 0;     // training utterances the statistics cover
+  double mean = 0.0;
+  double std = 1.0;
+  bool present() const { return kind != "none"; }
+};
+
 struct Manifest {
   static constexpr const char* kFileName = "manifest.yaml";
   std::vector<ShardEntry> train_shards;
@@ -25,6 +35,7 @@ struct Manifest {
   int64_t stats_frames = 0;
   std::vector<double> mel_mean;      // per mel bin, over the training split
   std::vector<double> mel_std;
+  TargetStats target;
   int64_t failures = 0;
   Config config;  // the resolved config the corpus was made with
 

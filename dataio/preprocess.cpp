@@ -39,6 +39,8 @@ struct ShardRecord {
   std::vector<FailedFile> failures;
   int64_t stats_frames = 0;
   std::vector<double> mel_sum, mel_sq_sum;
+  int64_t target_count = 0;  // training utterances with a target, and their sums
+  double target_sum = 0.0, target_sq_sum = 0.0;
 };
 
 fs::path record_path(const fs::path& out, const std::string& shard_file) {
@@ -72,7 +74,10 @@ std::optional<ShardRecord> read_record(const fs::path& path) {
     r.stats_frames = n["stats_frames"].as<int64_t>();
     r.mel_sum = n["mel_sum"].as<std::vector<double>>();
     r.mel_sq_sum = n["mel_sq_sum"].as<std::vector<double>>();
-    if (r.utterances < 0 || r.stats_frames < 0) return std::nullopt;
+    r.target_count = n["target_count"].as<int64_t>();
+    r.target_sum = n["target_sum"].as<double>();
+    r.target_sq_sum = n["target_sq_sum"].as<double>();
+    if (r.utterances < 0 || r.stats_frames < 0 || r.target_count < 0) return std::nullopt;
     return r;
   } catch (const YAML::Exception& e) {
     WN_LOG(warn) << path.string() << ": damaged (" << e.what() << "); its shard is made again";
@@ -268,18 +273,23 @@ ShardRecord write_shard_from_results(const fs::path& out, const PlannedShard& sh
         }
       }
       record.stats_frames += r.features.frames;
+      record.target_count += 1;
+      record.target_sum += planned.entry.target;
+      record.target_sq_sum += planned.entry.target * planned.entry.target;
     }
     record.seconds += static_cast<double>(r.features.audio.size()) / config.audio.sample_rate;
     ShardUtterance u;
     u.name = planned.entry.id;
     u.label = planned.label;
+    u.target = static_cast<float>(planned.entry.target);
     u.audio = std::move(r.features.audio);
     u.mel = std::move(r.features.mel);
     utterances.push_back(std::move(u));
   }
   record.utterances = static_cast<int64_t>(utterances.size());
   if (!utterances.empty()) {
-    const ShardAttributes attributes{config.audio.sample_rate, config.audio.hop_length, n_mels};
+    const ShardAttributes attributes{config.audio.sample_rate, config.audio.hop_length, n_mels,
+                                     config.data.target != "none"};
     write_shard(out / shard.file, attributes, utterances, chunking_for_crops(config.train.max_time_steps));
   }
   return record;
@@ -310,8 +320,12 @@ Manifest build_manifest(const ShardPlan& plan, const std::vector<ShardRecord>& r
   m.labels = plan.labels;
   const auto n_mels = static_cast<std::size_t>(config.audio.n_mels);
   std::vector<double> sum(n_mels, 0.0), sq(n_mels, 0.0);
+  double target_sum = 0.0, target_sq = 0.0;
   for (std::size_t s = 0; s < plan.shards.size(); ++s) {
     const ShardRecord& r = records[s];
+    m.target.utterances += r.target_count;
+    target_sum += r.target_sum;
+    target_sq += r.target_sq_sum;
     if (r.utterances == 0) continue;
     (plan.shards[s].valid ? m.valid_shards : m.train_shards)
         .push_back({plan.shards[s].file, r.utterances, r.seconds});
@@ -326,6 +340,14 @@ Manifest build_manifest(const ShardPlan& plan, const std::vector<ShardRecord>& r
     const double mean = sum[b] / n;
     m.mel_mean.push_back(mean);
     m.mel_std.push_back(std::sqrt(std::max(0.0, sq[b] / n - mean * mean)));
+  }
+  m.target.kind = config.data.target;
+  if (m.target.present() && m.target.utterances > 0) {
+    const auto n = static_cast<double>(m.target.utterances);
+    m.target.mean = target_sum / n;
+    const double spread = std::sqrt(std::max(0.0, target_sq / n - m.target.mean * m.target.mean));
+    // A constant target has nothing to standardise; a unit deviation keeps it as it is.
+    m.target.std = spread > 0 ? spread : 1.0;
   }
   return m;
 }

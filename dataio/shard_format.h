@@ -8,7 +8,10 @@
 
 namespace wn::shard {
 
-constexpr int kFormatVersion = 1;
+// Version 1: no targets. Version 2: the same plus `targets`, one scalar per utterance (the
+// corpus was preprocessed with data.target). A reader takes both.
+constexpr int kFormatVersionWithoutTargets = 1;
+constexpr int kFormatVersionWithTargets = 2;
 
 // Datasets.
 constexpr const char* kAudio = "audio";                 // float32 [total_samples]
@@ -17,6 +20,7 @@ constexpr const char* kAudioOffsets = "audio_offsets";  // int64 [utterances + 1
 constexpr const char* kMelOffsets = "mel_offsets";      // int64 [utterances + 1]
 constexpr const char* kNames = "names";                 // variable-length UTF-8 strings
 constexpr const char* kLabels = "labels";               // int32 [utterances], -1 = no label
+constexpr const char* kTargets = "targets";             // float32 [utterances] (version 2 only)
 
 // Root attributes.
 constexpr const char* kSampleRate = "sample_rate";
@@ -32,12 +36,14 @@ struct ShardAttributes {
   int sample_rate = 0;
   int hop_length = 0;
   int n_mels = 0;
+  bool has_targets = false;  // format version 2: a `targets` dataset
 };
 
 // One utterance as stored: audio is exactly mel_frames * hop_length samples.
 struct ShardUtterance {
   std::string name;
   int32_t label = -1;
+  float target = 0.0f;  // the utterance's scalar target (shards with targets only)
   std::vector<float> audio;
   std::vector<float> mel;  // frames x n_mels, row-major
 };

@@ -90,6 +90,7 @@ ShardPlan plan_shards(const Corpus& corpus, const Config& config) {
   std::map<std::string, int32_t> label_ids;
   for (std::size_t i = 0; i < plan.labels.size(); ++i) label_ids[plan.labels[i]] = static_cast<int32_t>(i);
 
+  plan.unreadable = corpus.rejected;
   std::vector<PlannedUtterance> readable;
   for (const auto& e : corpus.entries) {
     try {
@@ -124,7 +125,7 @@ ShardPlan plan_shards(const Corpus& corpus, const Config& config) {
     hash = fnv1a(s.file, hash);
     for (const auto& u : s.utterances) {
       hash = fnv1a(u.entry.id + "\n" + u.entry.path.string() + "\n" + std::to_string(u.label) +
-                       "\n" + std::to_string(u.estimated_samples),
+                       "\n" + std::to_string(u.estimated_samples) + "\n" + format_double(u.entry.target),
                    hash);
     }
   }

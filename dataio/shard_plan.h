@@ -14,11 +14,6 @@
 
 namespace wn {
 
-struct FailedFile {
-  std::string path;
-  std::string reason;
-};
-
 // The report entry for a file that failed with `error`; the reason drops the path prefix that
 // IoError messages carry, since the path has its own field.
 FailedFile failure_of(const std::filesystem::path& path, const std::exception& error);
@@ -38,7 +33,7 @@ struct PlannedShard {
 struct ShardPlan {
   std::vector<PlannedShard> shards;
   std::vector<std::string> labels;          // label id -> name
-  std::vector<FailedFile> unreadable;       // failed the header probe
+  std::vector<FailedFile> unreadable;       // failed the header probe, or the corpus rejected their row
   std::string fingerprint;                  // changes when corpus or recipe changes
 };
 

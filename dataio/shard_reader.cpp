@@ -108,9 +108,10 @@ ShardReader::ShardReader(const fs::path& path) : path_(path) {
   file_ = H5Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
   check(file_.valid(), path, "not an HDF5 file");
   const int version = read_int_attribute(file_.get(), shard::kVersion, path);
-  check(version == shard::kFormatVersion, path,
+  check(version == shard::kFormatVersionWithoutTargets || version == shard::kFormatVersionWithTargets, path,
         "shard format version " + std::to_string(version) + ", this program reads " +
-            std::to_string(shard::kFormatVersion));
+            std::to_string(shard::kFormatVersionWithoutTargets) + " and " + std::to_string(shard::kFormatVersionWithTargets));
+  attributes_.has_targets = version == shard::kFormatVersionWithTargets;
   attributes_.sample_rate = read_int_attribute(file_.get(), shard::kSampleRate, path);
   attributes_.hop_length = read_int_attribute(file_.get(), shard::kHopLength, path);
   attributes_.n_mels = read_int_attribute(file_.get(), shard::kNMels, path);
@@ -121,6 +122,9 @@ ShardReader::ShardReader(const fs::path& path) : path_(path) {
   audio_offsets_ = read_whole<int64_t>(file_.get(), shard::kAudioOffsets, H5T_NATIVE_INT64, file_bytes_, path);
   mel_offsets_ = read_whole<int64_t>(file_.get(), shard::kMelOffsets, H5T_NATIVE_INT64, file_bytes_, path);
   labels_ = read_whole<int32_t>(file_.get(), shard::kLabels, H5T_NATIVE_INT32, file_bytes_, path);
+  if (attributes_.has_targets) {
+    targets_ = read_whole<float>(file_.get(), shard::kTargets, H5T_NATIVE_FLOAT, file_bytes_, path);
+  }
 
   H5Handle names = open_dataset(file_.get(), shard::kNames, path);
   const hsize_t count = length_of(names.get(), shard::kNames, path);
@@ -137,7 +141,7 @@ ShardReader::ShardReader(const fs::path& path) : path_(path) {
     H5Dvlen_reclaim(string_type.get(), space.get(), H5P_DEFAULT, raw.data());
   }
   check(audio_offsets_.size() == count + 1 && mel_offsets_.size() == count + 1 &&
-            labels_.size() == count,
+            labels_.size() == count && (!attributes_.has_targets || targets_.size() == count),
         path, "utterance tables disagree in length");
 
   audio_ = open_dataset(file_.get(), shard::kAudio, path);
@@ -165,6 +169,7 @@ void ShardReader::check_tables() const {
           "utterance " + names_[i] + " has " + std::to_string(samples(i)) + " samples for " + std::to_string(frames(i)) +
               " mel frames of hop " + std::to_string(a.hop_length));
     check(labels_[i] >= -1, path_, "utterance " + names_[i] + " has label id " + std::to_string(labels_[i]));
+    check(!a.has_targets || std::isfinite(targets_[i]), path_, "utterance " + names_[i] + " has a non-finite target");
   }
 }
 
@@ -198,6 +203,7 @@ ShardUtterance ShardReader::read_utterance(std::size_t i) const {
   ShardUtterance u;
   u.name = names_[i];
   u.label = labels_[i];
+  u.target = target(i);
   u.audio = read_audio(i, 0, samples(i));
   u.mel = read_mel(i, 0, frames(i));
   return u;

@@ -17,7 +17,7 @@ class ShardReader {
  public:
   // Throws IoError naming the file when it is not a shard of a known format version, or when its
   // tables disagree (offsets not from 0 to the data's length, decreasing, audio not frames * hop,
-  // mel rows not n_mels wide, label ids below -1). Reads refuse non-finite values.
+  // mel rows not n_mels wide, label ids below -1, non-finite targets). Reads refuse non-finite values.
   explicit ShardReader(const std::filesystem::path& path);
 
   const std::filesystem::path& path() const { return path_; }
@@ -25,6 +25,8 @@ class ShardReader {
   std::size_t size() const { return names_.size(); }
   const std::string& name(std::size_t i) const { return names_[i]; }
   int32_t label(std::size_t i) const { return labels_[i]; }
+  // The utterance's scalar target; 0 in a shard without targets (attributes().has_targets).
+  float target(std::size_t i) const { return attributes_.has_targets ? targets_[i] : 0.0f; }
   int64_t samples(std::size_t i) const { return audio_offsets_[i + 1] - audio_offsets_[i]; }
   int64_t frames(std::size_t i) const { return mel_offsets_[i + 1] - mel_offsets_[i]; }
 
@@ -50,6 +52,7 @@ class ShardReader {
   std::vector<int64_t> mel_offsets_;
   std::vector<std::string> names_;
   std::vector<int32_t> labels_;
+  std::vector<float> targets_;  // empty without targets
 };
 
 }  // namespace wn

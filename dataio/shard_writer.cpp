@@ -1,6 +1,7 @@
 #include "dataio/shard_writer.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "core/atomic_file.h"
 #include "core/errors.h"
@@ -99,6 +100,7 @@ void write_shard(const fs::path& path, const ShardAttributes& attributes,
   std::vector<int64_t> audio_offsets{0}, mel_offsets{0};
   std::vector<std::string> names;
   std::vector<int32_t> labels;
+  std::vector<float> targets;
   for (const auto& u : utterances) {
     const int64_t frames = static_cast<int64_t>(u.mel.size()) / n_mels;
     if (static_cast<int64_t>(u.mel.size()) != frames * n_mels ||
@@ -110,6 +112,10 @@ void write_shard(const fs::path& path, const ShardAttributes& attributes,
     mel_offsets.push_back(mel_offsets.back() + frames);
     names.push_back(u.name);
     labels.push_back(u.label);
+    if (attributes.has_targets && !std::isfinite(u.target)) {
+      throw std::invalid_argument("write_shard: utterance " + u.name + " has a non-finite target");
+    }
+    targets.push_back(u.target);
   }
   std::vector<float> audio, mel;
   audio.reserve(static_cast<std::size_t>(audio_offsets.back()));
@@ -136,11 +142,16 @@ void write_shard(const fs::path& path, const ShardAttributes& attributes,
                          mel_offsets.data());
     writer.write_dataset(shard::kLabels, H5T_NATIVE_INT32, {n},
                          {std::max<hsize_t>(1, std::min<hsize_t>(n, 4096))}, labels.data());
+    if (attributes.has_targets) {
+      writer.write_dataset(shard::kTargets, H5T_NATIVE_FLOAT, {n},
+                           {std::max<hsize_t>(1, std::min<hsize_t>(n, 4096))}, targets.data());
+    }
     writer.write_strings(shard::kNames, names);
     writer.write_int_attribute(shard::kSampleRate, attributes.sample_rate);
     writer.write_int_attribute(shard::kHopLength, attributes.hop_length);
     writer.write_int_attribute(shard::kNMels, attributes.n_mels);
-    writer.write_int_attribute(shard::kVersion, shard::kFormatVersion);
+    writer.write_int_attribute(shard::kVersion, attributes.has_targets ? shard::kFormatVersionWithTargets
+                                                                       : shard::kFormatVersionWithoutTargets);
     // The concatenated copies are in the file image now; free them before it is copied out.
     audio = {};
     mel = {};

@@ -37,6 +37,21 @@ struct DataNeeds {
   bool sequential = false;
   bool quantized_targets = false;  // Batch::target as classes (else float samples)
   bool f0 = false;                 // Batch::f0 and f0_phase, the audio's pitch track (pitch-conditioned models)
+  bool targets = false;            // Batch::utterance_target, the corpus's standardised scalar target
+};
+
+using NamedFigures = std::vector<std::pair<std::string, double>>;
+
+// A family that scores mel spectrograms (a critic) rather than generating audio.
+class MelCritic {
+ public:
+  virtual ~MelCritic() = default;
+  // mel (B, frames, n_mels) as the training loader delivers it (normalised when the model was
+  // trained with data.normalize_mel) -> (B) scores, differentiable with respect to the mel:
+  // the standardised target for a regression critic, the log-probability of `label` for a
+  // classifier (label -1: the most probable class's).
+  virtual at::Tensor score(const at::Tensor& mel, int64_t label = -1) = 0;
+  virtual bool regression() const = 0;
 };
 
 struct FastGeneratorOptions {
@@ -73,6 +88,14 @@ class Model {
   // Each tensor's first dimension is the batch row.
   virtual NamedTensors carried_state() const { return {}; }
   virtual void set_carried_state(const NamedTensors& /*state*/) {}
+
+  // Figures beyond the loss that evaluation reports on the validation crops (e.g. a critic's
+  // correlation with its targets), by name; none by default.
+  virtual NamedFigures validation_figures(const std::vector<Batch>& /*batches*/, const c10::Device& /*device*/) {
+    return {};
+  }
+  // The critic's scoring, for families that are critics (`wavenet rate`, `wavenet dream`); null otherwise.
+  virtual MelCritic* critic() { return nullptr; }
 
   // The fast CPU generator: plain weight arrays built once from the module, no LibTorch call
   // per sample. Null for families that do not generate audio.

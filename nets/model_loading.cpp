@@ -28,6 +28,7 @@ LoadedModel load_model(const std::filesystem::path& path, bool use_ema) {
   loaded.labels = w.labels;
   loaded.mel_mean = w.mel_mean;
   loaded.mel_std = w.mel_std;
+  loaded.target = w.target;
   loaded.step = w.step;
   loaded.model = build_model(loaded.config, static_cast<int>(w.labels.size()));
   load_named_state(loaded.model->module(), w.weights, loaded.checkpoint.string());

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/config/config.h"
+#include "dataio/manifest.h"
 #include "nets/model.h"
 
 namespace wn {
@@ -18,6 +19,7 @@ struct LoadedModel {
   Config config;
   std::vector<std::string> labels;
   std::vector<double> mel_mean, mel_std;  // the training mels' statistics (data.normalize_mel)
+  TargetStats target;                     // the corpus target's statistics (critics)
   int64_t step = 0;
   std::filesystem::path checkpoint;
   std::shared_ptr<Model> model;

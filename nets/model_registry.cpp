@@ -1,6 +1,7 @@
 #include "nets/model_registry.h"
 
 #include "core/errors.h"
+#include "nets/rating/rating_family.h"
 #include "nets/samplernn/samplernn_family.h"
 #include "nets/wavenet/wavenet_family.h"
 
@@ -12,6 +13,9 @@ const std::vector<ModelFamily>& model_families() {
        build_wavenet_model, wavenet_config_summary},
       {"samplernn", "hierarchical frame-level RNN tiers over a sample-level MLP (Mehri et al. 2017)", "samplernn-tiny",
        build_samplernn_model, samplernn_config_summary},
+      {"rating", "a critic of log-mel spectrograms (conv over time, per-frame dense layers, averaged): regression on "
+                 "data.target or classes",
+       "rating", build_rating_model, rating_config_summary},
   };
   return families;
 }

@@ -111,11 +111,27 @@ struct SampleRnnKeys {
   }
 };
 
+// Keys of the `rating` family (model.type: rating): a critic that scores a clip's log-mel.
+struct RatingKeys {
+  std::string objective = "regression";
+  int conv_width = 5;
+  int conv_channels = 128;
+  std::vector<int> dense_channels = {64};
+
+  template <class Visitor>
+  void fields(Visitor&& v) {
+    v("objective", objective, "regression (mean squared error against the standardised data.target) | classes (cross-entropy over the corpus labels)");
+    v("conv_width", conv_width, "frames of the convolution over time (odd)");
+    v("conv_channels", conv_channels, "channels of the convolution over time");
+    v("dense_channels", dense_channels, "sizes of the per-frame dense layers after it, each followed by a ReLU");
+  }
+};
+
 // The `model` section: `type` names the family, then the keys every family shares, then the
 // selected family's own keys. A key of a family that is not selected is an error, and only the
 // selected family's keys are written out. Adding a family: its keys struct here, one line in
 // families(), and its entry in nets/model_registry.cpp.
-struct ModelConfig : WaveNetKeys, SampleRnnKeys {
+struct ModelConfig : WaveNetKeys, SampleRnnKeys, RatingKeys {
   std::string type = "wavenet";
   std::string quantization = "mulaw";
   int quantize_channels = 256;
@@ -143,12 +159,13 @@ struct ModelConfig : WaveNetKeys, SampleRnnKeys {
   void families(Visitor&& v) {
     v("wavenet", static_cast<WaveNetKeys&>(*this));
     v("samplernn", static_cast<SampleRnnKeys&>(*this));
+    v("rating", static_cast<RatingKeys&>(*this));
   }
 
   // `type` first, so a reader knows the family before it reads that family's keys.
   template <class Visitor>
   void fields(Visitor&& v) {
-    v("type", type, "model family: wavenet | samplernn");
+    v("type", type, "model family: wavenet | samplernn | rating");
     shared_fields(v);
     families([&](const char* name, auto& keys) {
       if (type == name) keys.fields(v);
@@ -223,6 +240,10 @@ struct DataConfig {
   std::string valid_list = "";
   std::string label_source = "none";
   int label_column = 0;
+  std::string target = "none";
+  int target_column = 1;
+  int played_column = 1;
+  int liked_column = 2;
   int threads = 0;
   bool normalize_mel = false;
 
@@ -233,6 +254,10 @@ struct DataConfig {
     v("valid_list", valid_list, "file listing utterance ids for validation (overrides valid_fraction)");
     v("label_source", label_source, "none | folder (parent folder name) | column (metadata column)");
     v("label_column", label_column, "metadata.csv column (0-based) holding the label, for label_source=column");
+    v("target", target, "none | column (a number in target_column) | popularity (liked / played * ln(liked)): a scalar per utterance");
+    v("target_column", target_column, "metadata column (0-based; 0 is the path or id) of the target, for target=column");
+    v("played_column", played_column, "metadata column of the play count, for target=popularity");
+    v("liked_column", liked_column, "metadata column of the like count, for target=popularity");
     v("threads", threads, "worker threads (0 = one per core)");
     v("normalize_mel", normalize_mel, "standardise mels with the training-split statistics");
   }

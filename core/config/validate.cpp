@@ -174,6 +174,15 @@ void check_samplernn(const ModelConfig& m, const AudioConfig& a, const TrainConf
   c.positive("model.embedding_dim", m.embedding_dim);
 }
 
+void check_rating(const ModelConfig& m, Checker& c) {
+  c.one_of("model.objective", m.objective, {"regression", "classes"});
+  c.check(m.conv_width >= 1 && m.conv_width % 2 == 1, "model.conv_width", "be a positive odd number", m.conv_width);
+  c.positive("model.conv_channels", m.conv_channels);
+  bool sizes_ok = true;
+  for (const int size : m.dense_channels) sizes_ok = sizes_ok && size > 0;
+  c.require(sizes_ok, "model.dense_channels must be positive sizes, got [" + join_ints(m.dense_channels) + "]");
+}
+
 void check_model(const Config& config, Checker& c) {
   const ModelConfig& m = config.model;
   std::vector<std::string> families;
@@ -186,6 +195,7 @@ void check_model(const Config& config, Checker& c) {
               "model.linear_prediction reads the mel as the recipe made it: set data.normalize_mel=false");
   }
   if (m.type == "samplernn") check_samplernn(m, config.audio, config.train, c);
+  if (m.type == "rating") check_rating(m, c);
   c.one_of("model.quantization", m.quantization, {"mulaw", "linear"});
   c.check(m.quantize_channels >= 2 && m.quantize_channels <= 65536, "model.quantize_channels",
           "be in [2, 65536]", m.quantize_channels);
@@ -233,6 +243,14 @@ void check_data(const DataConfig& d, Checker& c) {
   c.in_range("data.valid_fraction", d.valid_fraction, 0.0, 1.0, false);
   c.one_of("data.label_source", d.label_source, {"none", "folder", "column"});
   c.non_negative("data.label_column", d.label_column);
+  c.one_of("data.target", d.target, {"none", "column", "popularity"});
+  // Column 0 is the audio path or utterance id.
+  if (d.target == "column") c.positive("data.target_column", d.target_column);
+  if (d.target == "popularity") {
+    c.positive("data.played_column", d.played_column);
+    c.positive("data.liked_column", d.liked_column);
+    c.check(d.played_column != d.liked_column, "data.liked_column", "differ from data.played_column", d.liked_column);
+  }
   c.non_negative("data.threads", d.threads);
 }
 

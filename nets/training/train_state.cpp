@@ -1,5 +1,6 @@
 #include "nets/training/train_state.h"
 
+#include <cmath>
 #include <map>
 
 #include "core/checkpoint.h"
@@ -47,6 +48,21 @@ std::vector<std::string> strings_at(const c10::impl::GenericDict& dict, const st
     out.push_back(item.toStringRef());
   }
   return out;
+}
+
+TargetStats target_at(const c10::impl::GenericDict& dict, const std::filesystem::path& path) {
+  const c10::IValue value = at_key(dict, "target", path);
+  if (!value.isGenericDict()) wrong_type("target", "a dict of kind, mean and std", path);
+  const c10::impl::GenericDict entries = value.toGenericDict();
+  TargetStats target;
+  target.kind = string_at(entries, "kind", path);
+  for (auto [key, field] : {std::pair{"mean", &target.mean}, std::pair{"std", &target.std}}) {
+    const c10::IValue number = at_key(entries, key, path);
+    if (!number.isDouble() || !std::isfinite(number.toDouble())) wrong_type(std::string("target/") + key, "a finite number", path);
+    *field = number.toDouble();
+  }
+  if (!(target.std > 0)) wrong_type("target/std", "a positive number", path);
+  return target;
 }
 
 // {name: tensor} entries (model, ema, optimizer, carried_state).
@@ -119,6 +135,11 @@ void save_training_checkpoint(const std::filesystem::path& path, torch::nn::Modu
   dict.insert("mel_mean", torch::tensor(state.mel_mean, torch::kDouble));
   dict.insert("mel_std", torch::tensor(state.mel_std, torch::kDouble));
   dict.insert("model_type", state.model_type);
+  c10::impl::GenericDict target(c10::StringType::get(), c10::AnyType::get());
+  target.insert("kind", state.target.kind);
+  target.insert("mean", state.target.mean);
+  target.insert("std", state.target.std);
+  dict.insert("target", target);
   if (!state.carried.empty()) {
     dict.insert("carried_state", tensors_to_dict(state.carried));
     dict.insert("carried_world", static_cast<int64_t>(state.carried_world));
@@ -177,6 +198,7 @@ CheckpointWeights read_checkpoint_weights(const std::filesystem::path& path, boo
     if (t.dim() != 1 || !torch::isfinite(t).all().item<bool>()) wrong_type(key, "a finite vector", path);
     values->assign(t.data_ptr<double>(), t.data_ptr<double>() + t.numel());
   }
+  if (dict.contains("target")) w.target = target_at(dict, path);
   // EMA holds parameters only; buffers (none today) would come from the raw model.
   w.weights = tensors_at(dict, use_ema ? "ema" : "model", path);
   return w;

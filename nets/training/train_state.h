@@ -4,6 +4,8 @@
 //   rng: CPU generator state (uint8 tensor)   config: resolved YAML   labels: [names]
 //   mel_mean, mel_std: float64 (n_mels) training-split statistics (for data.normalize_mel)
 //   model_type: model.type (a checkpoint without it is a WaveNet)
+//   target: {kind: str, mean: float, std: float}, the corpus target's training statistics (critics
+//   score in standardised units; absent in older checkpoints)
 //   carried_state: {name: tensor (ranks, batch rows, ...)}, carried_world: int (sequential
 //   families only: every rank's TBPTT state, so training streams continue exactly)
 
@@ -11,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "dataio/manifest.h"
 #include "nets/model.h"
 #include "nets/training/adam.h"
 #include "nets/training/ema.h"
@@ -24,6 +27,7 @@ struct TrainState {
   std::string model_type = "wavenet";  // for Python readers; loading goes by the config
   std::vector<std::string> labels;
   std::vector<double> mel_mean, mel_std;
+  TargetStats target;
   NamedTensors carried;   // (ranks, ...) per name
   int carried_world = 1;
 };
@@ -41,6 +45,7 @@ struct CheckpointWeights {
   std::string config_yaml;
   std::vector<std::string> labels;
   std::vector<double> mel_mean, mel_std;  // empty in checkpoints written before they were stored
+  TargetStats target;                     // kind none in checkpoints without one
   int64_t step = 0;
   std::vector<std::pair<std::string, torch::Tensor>> weights;
 };

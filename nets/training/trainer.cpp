@@ -45,20 +45,24 @@ double seconds_since(Clock::time_point start) {
 }
 
 
-double mean_validation_loss(Model& model, const ValidationSet& valid, const Config& config, const torch::Device& device) {
+struct ValidationResult {
+  double loss = 0.0;
+  NamedFigures figures;  // the family's own (Model::validation_figures)
+};
+
+ValidationResult validate(Model& model, const ValidationSet& valid, const Config& config, const torch::Device& device) {
   const DataNeeds needs = model.data_needs();
   LoaderOptions o = training_loader_options(config, needs);
   // A sequential family's chunk is short (hidden state carries the rest); validate over a span
   // of several chunks from each utterance's start instead.
   if (needs.sequential) o.crop_samples *= 8;
   torch::NoGradGuard no_grad;
-  double loss_sum = 0;
-  int batches = 0;
-  for (const Batch& b : valid.crop_batches(o, static_cast<std::size_t>(config.train.eval_utterances))) {
-    loss_sum += model.loss(b, device).item<double>();
-    ++batches;
-  }
-  return loss_sum / std::max(1, batches);
+  const std::vector<Batch> batches = valid.crop_batches(o, static_cast<std::size_t>(config.train.eval_utterances));
+  ValidationResult result;
+  for (const Batch& b : batches) result.loss += model.loss(b, device).item<double>();
+  result.loss /= std::max<double>(1.0, static_cast<double>(batches.size()));
+  result.figures = model.validation_figures(batches, device);
+  return result;
 }
 
 // bf16 autocast on CUDA for the forward pass (bf16 needs no loss scaling). Not run on a GPU in
@@ -270,18 +274,24 @@ void write_evaluation_sample(Model& model, const ValidationSet& valid, const Eva
 
 // With the EMA weights (on a copy of the trained model): the validation loss, logged, and the
 // evaluation sample. Nothing without a validation split.
-std::optional<double> evaluate_with_ema(const Model& trained, const WeightAverage& ema, const Evaluation& e, int64_t step) {
+std::optional<ValidationResult> evaluate_with_ema(const Model& trained, const WeightAverage& ema, const Evaluation& e, int64_t step) {
   const std::unique_ptr<Model> averaged = trained.clone();
   ema.copy_to(named_state(averaged->module()));
   averaged->module().eval();
   const ValidationSet valid(e.options.data_dir, e.manifest);
   if (valid.size() == 0) return std::nullopt;
   torch::NoGradGuard no_grad;
-  const double loss = mean_validation_loss(*averaged, valid, e.options.config, e.device);
-  e.outputs.scalar("valid/loss", loss, step);
-  WN_LOG(info) << "step " << step << ": validation loss " << loss;
+  const ValidationResult result = validate(*averaged, valid, e.options.config, e.device);
+  e.outputs.scalar("valid/loss", result.loss, step);
+  std::ostringstream line;
+  line << "step " << step << ": validation loss " << result.loss;
+  for (const auto& [name, value] : result.figures) {
+    e.outputs.scalar("valid/" + name, value, step);
+    line << ", " << name << " " << value;
+  }
+  WN_LOG(info) << line.str();
   write_evaluation_sample(*averaged, valid, e, step);
-  return loss;
+  return result;
 }
 
 }  // namespace
@@ -295,6 +305,7 @@ LoaderOptions training_loader_options(const Config& c, const DataNeeds& needs, i
   o.sequential = needs.sequential;
   o.quantized_targets = needs.quantized_targets;
   o.f0 = needs.f0;
+  o.targets = needs.targets;
   o.quantize_channels = c.model.quantize_channels;
   o.quantization = quantization_named(c.model.quantization);
   o.normalize_mel = c.data.normalize_mel;
@@ -371,6 +382,7 @@ TrainerResult train(const TrainerOptions& options) {
   state.labels = manifest.labels;
   state.mel_mean = manifest.mel_mean;
   state.mel_std = manifest.mel_std;
+  state.target = manifest.target;
   bool have_checkpoint = false;  // known alike on every rank (no rank asks the file system later)
   if (const auto latest = checkpoints.latest()) {
     have_checkpoint = true;
@@ -425,7 +437,10 @@ TrainerResult train(const TrainerOptions& options) {
   const Evaluation evaluation{options, manifest, device, outputs};
   auto evaluate = [&] {
     if (!primary) return;
-    if (const auto loss = evaluate_with_ema(*model, ema, evaluation, state.step)) result.validation_losses.emplace_back(state.step, *loss);
+    if (const auto valid = evaluate_with_ema(*model, ema, evaluation, state.step)) {
+      result.validation_losses.emplace_back(state.step, valid->loss);
+      result.validation_figures.emplace_back(state.step, valid->figures);
+    }
   };
 
   const auto run_start = Clock::now();
@@ -533,7 +548,7 @@ double validation_loss(Model& model, const Config& config, const std::filesystem
   const torch::Device where(device);
   model.module().to(where);
   model.module().eval();
-  return mean_validation_loss(model, valid, config, where);
+  return validate(model, valid, config, where).loss;
 }
 
 double benchmark_training(const Config& config, int steps, int warmup) {

@@ -41,6 +41,7 @@ struct TrainerResult {
   double samples_per_second = 0.0;  // over all ranks, excluding the first step
   bool stopped_early = false;       // by a signal
   std::vector<std::pair<int64_t, double>> validation_losses;  // (step, loss) of each evaluation
+  std::vector<std::pair<int64_t, NamedFigures>> validation_figures;  // (step, the family's figures) likewise
 };
 
 TrainerResult train(const TrainerOptions& options);

@@ -174,7 +174,9 @@ TEST(Loader, F0RowsAreTheWholeUtterancesTrack) {
           EXPECT_LT(std::fabs(error - std::round(error)), 0.02) << name << " row " << r;
           ++voiced;
         }
-        if (batch.f0[j][r].item<float>() == 0.0f) EXPECT_EQ(batch.f0_phase[j][r].item<float>(), 0.0f);
+        if (batch.f0[j][r].item<float>() == 0.0f) {
+          EXPECT_EQ(batch.f0_phase[j][r].item<float>(), 0.0f);
+        }
       }
     }
   }

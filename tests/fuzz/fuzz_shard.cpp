@@ -149,7 +149,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
     H5Handle file(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
     if (!file.valid()) std::abort();
     const hid_t f = file.get();
-    write_attribute(f, wn::shard::kVersion, p.flag() ? wn::shard::kFormatVersion : p.any<int>(), pick_form(p));
+    write_attribute(f, wn::shard::kVersion, p.flag() ? (p.flag() ? wn::shard::kFormatVersionWithTargets : wn::shard::kFormatVersionWithoutTargets) : p.any<int>(), pick_form(p));
     write_attribute(f, wn::shard::kSampleRate, p.flag() ? 16000 : p.any<int>(), pick_form(p));
     write_attribute(f, wn::shard::kHopLength, hop, pick_form(p));
     write_attribute(f, wn::shard::kNMels, n_mels, pick_form(p));

@@ -1,6 +1,6 @@
 // The seam, for every registered family: build from its small preset, train a few steps (with
 // evaluation and its audio), save, reload from the checkpoint, synthesise with the fast
-// generator. A family added to the registry is tested here without a line of new test code.
+// generator (or, for a critic, score mels). A family added to the registry is tested here without a line of new test code.
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
@@ -41,7 +41,10 @@ TEST(ModelFamilies, EveryFamilyTrainsSavesReloadsAndSynthesises) {
     const TrainerResult trained = train(options);
     EXPECT_EQ(trained.last_step, 3);
     EXPECT_TRUE(std::isfinite(trained.last_loss));
-    EXPECT_FALSE(std::filesystem::is_empty(dir / "run/samples")) << "evaluation audio from the reference generator";
+    const bool critic = build_model(config, 2)->critic() != nullptr;
+    if (!critic) {
+      EXPECT_FALSE(std::filesystem::is_empty(dir / "run/samples")) << "evaluation audio from the reference generator";
+    }
 
     const auto checkpoint = load_checkpoint_file(*CheckpointDirectory(dir / "run").latest());
     EXPECT_EQ(checkpoint.at("model_type").toStringRef(), family.name);
@@ -52,6 +55,17 @@ TEST(ModelFamilies, EveryFamilyTrainsSavesReloadsAndSynthesises) {
     FastGeneratorOptions fast;
     fast.threads = 2;
     const std::unique_ptr<Generator> generator = loaded.model->fast_generator(fast);
+    if (critic) {
+      EXPECT_FALSE(generator) << "a critic generates no audio";
+      const torch::Tensor mel = torch::randn({3, 7, config.audio.n_mels}, torch::requires_grad());
+      const torch::Tensor scores = loaded.model->critic()->score(mel);
+      ASSERT_EQ(scores.sizes(), (std::vector<int64_t>{3}));
+      EXPECT_TRUE(torch::isfinite(scores).all().item<bool>());
+      scores.sum().backward();
+      EXPECT_GT(mel.grad().abs().sum().item<float>(), 0.0f) << "scores are differentiable in the mel";
+      EXPECT_FALSE(trained.validation_figures.empty()) << "a critic reports its own validation figures";
+      continue;
+    }
     ASSERT_TRUE(generator);
     GenerationRequest request;
     const int hop = config.audio.hop_length;

@@ -41,7 +41,7 @@ inline Config small_samplernn_config(std::vector<std::string> overrides = {}) {
 }
 
 // `count` utterances of tones with noise (mel = a deterministic function of the frame), labels
-// alternating between two speakers. Audio values are replaced by `fill` when it is set (NaN
+// alternating between two speakers, targets 0.5 * index. Audio values are replaced by `fill` when it is set (NaN
 // tests).
 inline void write_small_corpus(const std::filesystem::path& dir, const Config& config, int count = 6,
                                float fill = 0.0f, bool use_fill = false) {
@@ -52,6 +52,7 @@ inline void write_small_corpus(const std::filesystem::path& dir, const Config& c
     ShardUtterance u;
     u.name = "utt" + std::to_string(i);
     u.label = i % 2;
+    u.target = 0.5f * static_cast<float>(i);
     const int frames = 20 + 3 * i;
     u.audio.resize(static_cast<std::size_t>(frames * hop));
     u.mel.resize(static_cast<std::size_t>(frames * n_mels));
@@ -61,7 +62,7 @@ inline void write_small_corpus(const std::filesystem::path& dir, const Config& c
     for (std::size_t k = 0; k < u.mel.size(); ++k) u.mel[k] = std::cos(0.3f * k + i) - 2.0f;
     (i == count - 1 ? valid : train).push_back(std::move(u));
   }
-  const ShardAttributes attributes{config.audio.sample_rate, hop, n_mels};
+  const ShardAttributes attributes{config.audio.sample_rate, hop, n_mels, /*has_targets=*/true};
   write_shard(dir / "train-00000.h5", attributes, train);
   write_shard(dir / "valid-00000.h5", attributes, valid);
   Manifest m;
@@ -71,6 +72,7 @@ inline void write_small_corpus(const std::filesystem::path& dir, const Config& c
   m.labels = {"alice", "bob"};
   m.mel_mean.assign(static_cast<std::size_t>(n_mels), -2.0);
   m.mel_std.assign(static_cast<std::size_t>(n_mels), 1.0);
+  m.target = {"column", count - 1, 0.25 * (count - 2), 1.0};
   write_manifest(dir, m, "test");
 }
 
