@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "core/errors.h"
 #include "tests/dataio/audio_fixtures.h"
 
@@ -78,6 +80,53 @@ TEST(Corpus, InputErrors) {
   DataConfig data;
   data.label_source = "column";
   EXPECT_THROW(scan_corpus(dir.path(), data), UserError);
+}
+
+TEST(CorpusTargets, ColumnAndPopularityFromMetadata) {
+  test::TempDir dir;
+  test::write_text(dir / "metadata.csv", "a|100|10\nb|50|5|x\nc|200|1\n");
+  for (const char* id : {"a", "b", "c"}) test::write_wav16(dir / "wavs" / (std::string(id) + ".wav"), test::sine(200, 8000, 0.1), 8000);
+  DataConfig data;
+  data.target = "column";
+  data.target_column = 2;
+  Corpus c = scan_corpus(dir.path(), data);
+  ASSERT_EQ(c.entries.size(), 3u);
+  EXPECT_DOUBLE_EQ(c.entries[0].target, 10.0);
+  EXPECT_DOUBLE_EQ(c.entries[1].target, 5.0);
+  EXPECT_TRUE(c.rejected.empty());
+
+  data.target = "popularity";
+  data.played_column = 1;
+  data.liked_column = 2;
+  c = scan_corpus(dir.path(), data);
+  ASSERT_EQ(c.entries.size(), 3u);
+  EXPECT_NEAR(c.entries[0].target, 10.0 / 100.0 * std::log(10.0), 1e-12);
+  EXPECT_NEAR(c.entries[1].target, 5.0 / 50.0 * std::log(5.0), 1e-12);
+  EXPECT_EQ(c.entries[2].target, 0.0) << "one like: ln 1 = 0";
+}
+
+TEST(CorpusTargets, BadRowsAreRejectedWithTheirReasonNotFatal) {
+  test::TempDir dir;
+  const auto tone = test::sine(200, 8000, 0.1);
+  test::write_text(dir / "list.txt",
+                   "good.wav|100|7\nzero_likes.wav|100|0\nzero_plays.wav|0|3\nwords.wav|many|3\nshort.wav|100\n");
+  for (const char* f : {"good.wav", "zero_likes.wav", "zero_plays.wav", "words.wav", "short.wav"}) test::write_wav16(dir / f, tone, 8000);
+  DataConfig data;
+  data.target = "popularity";
+  const Corpus c = scan_corpus(dir / "list.txt", data);
+  EXPECT_EQ(ids_of(c), (std::vector<std::string>{"good"}));
+  ASSERT_EQ(c.rejected.size(), 4u);
+  EXPECT_NE(c.rejected[0].path.find("zero_likes.wav"), std::string::npos);
+  EXPECT_NE(c.rejected[0].reason.find("list.txt:2"), std::string::npos) << c.rejected[0].reason;
+  EXPECT_NE(c.rejected[0].reason.find("liked > 0"), std::string::npos) << c.rejected[0].reason;
+  EXPECT_NE(c.rejected[1].reason.find("played 0"), std::string::npos) << c.rejected[1].reason;
+  EXPECT_NE(c.rejected[2].reason.find("'many', not a finite number"), std::string::npos) << c.rejected[2].reason;
+  EXPECT_NE(c.rejected[3].reason.find("no column 2"), std::string::npos) << c.rejected[3].reason;
+
+  data.target = "column";
+  data.target_column = 1;
+  EXPECT_NE(test::error_message<UserError>([&] { scan_corpus(dir.path(), data); }).find("not a plain directory"), std::string::npos)
+      << "a plain directory has no metadata columns";
 }
 
 }  // namespace

@@ -31,8 +31,9 @@ struct LoaderCorpus {
   Manifest manifest;
   std::map<std::string, ShardUtterance> by_name;
 
-  // tones: each utterance a sine (100 + 20 i Hz) instead of noise.
-  explicit LoaderCorpus(int count = 9, bool tones = false) {
+  // tones: each utterance a sine (100 + 20 i Hz) instead of noise. targets: utterance i has
+  // target 1.5 i, and the manifest says mean 3, deviation 2.
+  explicit LoaderCorpus(int count = 9, bool tones = false, bool targets = false) {
     manifest.config = resolve_config(std::nullopt, {"audio.hop_length=64", "audio.n_mels=8",
                                                     "model.upsample_scales=4,16", "train.max_time_steps=512"});
     std::mt19937 rng(11);
@@ -42,6 +43,7 @@ struct LoaderCorpus {
       ShardUtterance u;
       u.name = "utt" + std::to_string(i);
       u.label = i % 3;
+      u.target = 1.5f * static_cast<float>(i);
       const int frames = 3 + 5 * i;  // 3..43 frames; a 512-sample crop is 8 frames
       u.audio.resize(frames * kHop);
       u.mel.resize(frames * kMels);
@@ -53,7 +55,7 @@ struct LoaderCorpus {
       by_name[u.name] = u;
       shards[i == count - 1 ? 2 : i % 2].push_back(u);
     }
-    const ShardAttributes attributes{22050, kHop, kMels};
+    const ShardAttributes attributes{22050, kHop, kMels, targets};
     const char* files[] = {"train-00000.h5", "train-00001.h5", "valid-00000.h5"};
     for (int s = 0; s < 3; ++s) {
       write_shard(dir / files[s], attributes, shards[s]);
@@ -63,6 +65,7 @@ struct LoaderCorpus {
     manifest.labels = {"speaker0", "speaker1", "speaker2"};  // label ids i % 3
     manifest.mel_mean.assign(kMels, -2.0);
     manifest.mel_std.assign(kMels, 0.5);
+    if (targets) manifest.target = {"column", count - 1, 3.0, 2.0};
     write_manifest(dir.path(), manifest, "test");
   }
 
@@ -330,6 +333,44 @@ TEST(Loader, BadOptionsAreUserErrors) {
   o.world_size = 2;
   EXPECT_THROW(TrainLoader(corpus.dir.path(), m, o), UserError);
   EXPECT_THROW(read_manifest(corpus.dir / "nowhere"), UserError);
+}
+
+TEST(LoaderTargets, EachRowCarriesItsUtterancesStandardisedTarget) {
+  LoaderCorpus corpus(9, false, /*targets=*/true);
+  const Manifest m = read_manifest(corpus.dir.path());
+  ASSERT_EQ(m.target.kind, "column");
+  LoaderOptions o = corpus.options();
+  o.targets = true;
+  TrainLoader loader(corpus.dir.path(), m, o);
+  const UtteranceTable table = table_of(corpus);
+  for (int k = 0; k < 4; ++k) {
+    const Batch batch = loader.next();
+    ASSERT_EQ(batch.utterance_target.sizes(), (std::vector<int64_t>{3}));
+    for (int j = 0; j < 3; ++j) {
+      const std::string name = table.read(loader.choose(batch.index * 3 + j).utterance).name;
+      const double target = 1.5 * std::stoi(name.substr(3));
+      EXPECT_FLOAT_EQ(batch.utterance_target[j].item<float>(), static_cast<float>((target - 3.0) / 2.0)) << name;
+    }
+  }
+  ValidationSet valid(corpus.dir.path(), m);
+  const Batch v = valid.crop_batches(o, 8).front();
+  EXPECT_FLOAT_EQ(v.utterance_target[0].item<float>(), static_cast<float>((1.5 * 8 - 3.0) / 2.0));
+}
+
+TEST(LoaderTargets, ShardsWithoutTargetsStillLoadAndAskingForTargetsIsAClearError) {
+  LoaderCorpus corpus;  // format 1 shards, no targets in the manifest
+  const Manifest m = read_manifest(corpus.dir.path());
+  LoaderOptions o = corpus.options();
+  EXPECT_FALSE(TrainLoader(corpus.dir.path(), m, o).next().utterance_target.defined());
+  EXPECT_FALSE(ShardReader(corpus.dir / "train-00000.h5").attributes().has_targets);
+  o.targets = true;
+  EXPECT_NE(test::error_message<UserError>([&] { TrainLoader(corpus.dir.path(), m, o); }).find("data.target=popularity"),
+            std::string::npos);
+  Manifest claims = m;
+  claims.target = {"popularity", 8, 0.0, 1.0};
+  EXPECT_NE(test::error_message<IoError>([&] { TrainLoader(corpus.dir.path(), claims, o); }).find("has no targets"),
+            std::string::npos)
+      << "a manifest with targets over shards without them";
 }
 
 }  // namespace

@@ -146,6 +146,66 @@ TEST(Preprocess, LabelsAndSplitAndStatistics) {
   }
 }
 
+// An LJSpeech-style corpus with play/like columns: row 3 has no likes.
+void make_rated_corpus(const fs::path& dir, int count) {
+  std::string metadata;
+  for (int i = 0; i < count; ++i) {
+    const std::string id = "clip" + std::to_string(i);
+    test::write_wav16(dir / "wavs" / (id + ".wav"), test::sine(200 + 40 * i, 22050, 0.3), 22050);
+    metadata += id + "|" + std::to_string(100 + 10 * i) + "|" + (i == 3 ? "0" : std::to_string(2 + i)) + "\n";
+  }
+  test::write_text(dir / "metadata.csv", metadata);
+}
+
+TEST(PreprocessTargets, PopularityLandsInShardsAndManifestAndBadRowsInTheReport) {
+  test::TempDir dir;
+  make_rated_corpus(dir / "in", 10);
+  const Config config = test_config({"data.target=popularity", "data.played_column=1", "data.liked_column=2"});
+  const PreprocessResult result = preprocess_corpus(dir / "in", dir / "out", config, quiet());
+  EXPECT_EQ(result.utterances, 9);
+  EXPECT_EQ(result.failures, 1);
+  const std::string report = test::read_text(dir / "out/report.yaml");
+  EXPECT_NE(report.find("clip3.wav"), std::string::npos) << report;
+  EXPECT_NE(report.find("metadata.csv:4"), std::string::npos) << report;
+
+  const Manifest m = read_manifest(dir / "out");
+  EXPECT_EQ(m.target.kind, "popularity");
+  double sum = 0, sq = 0;
+  int64_t n = 0;
+  for (const auto* list : {&m.train_shards, &m.valid_shards}) {
+    for (const auto& s : *list) {
+      const ShardReader r(dir / "out" / s.file);
+      ASSERT_TRUE(r.attributes().has_targets);
+      for (std::size_t i = 0; i < r.size(); ++i) {
+        const int k = std::stoi(r.name(i).substr(4));
+        const double liked = 2 + k, played = 100 + 10 * k;
+        EXPECT_NEAR(r.target(i), liked / played * std::log(liked), 1e-6) << r.name(i);
+        EXPECT_EQ(r.read_utterance(i).target, r.target(i));
+        if (list == &m.train_shards) {
+          sum += r.target(i);
+          sq += double(r.target(i)) * r.target(i);
+          ++n;
+        }
+      }
+    }
+  }
+  ASSERT_EQ(m.target.utterances, n);
+  EXPECT_NEAR(m.target.mean, sum / n, 1e-6);
+  EXPECT_NEAR(m.target.std, std::sqrt(sq / n - (sum / n) * (sum / n)), 1e-6);
+}
+
+TEST(PreprocessTargets, CorpusWithoutTargetsWritesTheOlderFormat) {
+  test::TempDir dir;
+  make_rated_corpus(dir / "in", 4);
+  preprocess_corpus(dir / "in", dir / "out", test_config(), quiet());
+  const Manifest m = read_manifest(dir / "out");
+  EXPECT_FALSE(m.target.present());
+  EXPECT_NE(test::read_text(dir / "out/manifest.yaml").find("format_version: 1"), std::string::npos);
+  const ShardReader r(dir / "out" / m.train_shards.front().file);
+  EXPECT_FALSE(r.attributes().has_targets);
+  EXPECT_EQ(r.size(), 4u) << "every row lands when no target is asked for, even the one without likes";
+}
+
 TEST(Preprocess, ValidListChoosesValidation) {
   test::TempDir dir;
   make_good_corpus(dir / "in", 4);
