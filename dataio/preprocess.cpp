@@ -59,7 +59,9 @@ void write_record(const fs::path& path, const ShardRecord& r) {
   }
   out << YAML::EndSeq << YAML::Key << "stats_frames" << YAML::Value << r.stats_frames
       << YAML::Key << "mel_sum" << YAML::Value << YAML::Flow << r.mel_sum << YAML::Key
-      << "mel_sq_sum" << YAML::Value << YAML::Flow << r.mel_sq_sum << YAML::EndMap;
+      << "mel_sq_sum" << YAML::Value << YAML::Flow << r.mel_sq_sum << YAML::Key << "target_count" << YAML::Value
+      << r.target_count << YAML::Key << "target_sum" << YAML::Value << r.target_sum << YAML::Key << "target_sq_sum"
+      << YAML::Value << r.target_sq_sum << YAML::EndMap;
   write_file_atomically(path, std::string(out.c_str()) + "\n");
 }
 
