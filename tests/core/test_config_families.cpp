@@ -31,7 +31,20 @@ TEST(ConfigFamilies, AnotherFamilysKeyIsAOneLineError) {
 
 TEST(ConfigFamilies, UnknownTypeNamesTheFamiliesAndNothingElse) {
   EXPECT_EQ(config_error({"model.type=wavernn", "model.layers=3"}),
-            "model.type must be one of wavenet, samplernn, got 'wavernn'");
+            "model.type must be one of wavenet, samplernn, rating, got 'wavernn'");
+}
+
+TEST(ConfigFamilies, RatingKeysAreChecked) {
+  EXPECT_EQ(config_error({"model.type=rating", "model.conv_width=4"}),
+            "model.conv_width must be a positive odd number, got 4");
+  EXPECT_EQ(config_error({"model.type=rating", "model.objective=ranking"}),
+            "model.objective must be one of regression, classes, got 'ranking'");
+  EXPECT_NE(config_error({"model.type=rating", "model.dense_channels=64,0"}).find("model.dense_channels must be positive"),
+            std::string::npos);
+  EXPECT_NE(config_error({"model.type=wavenet", "model.conv_width=5"}).find("rating"), std::string::npos)
+      << "a rating key under another family names its family";
+  EXPECT_EQ(config_error({"model.type=rating", "data.target=popularity", "data.liked_column=1"}),
+            "data.liked_column must differ from data.played_column, got 1");
 }
 
 TEST(ConfigFamilies, OutputShowsTheSelectedFamilysKeysOnly) {
