@@ -68,13 +68,21 @@ void run(const RateArgs& args) {
   const MelSpectrogram mel(model.config.audio);
   std::ostringstream csv;
   csv << (regression ? "file,score\n" : "file,label,probability\n");
-  std::printf(regression ? "%-60s %12s\n" : "%-60s %12s %-16s\n", "file", regression ? "score" : "probability", "label");
+  if (regression) {
+    std::printf("%-60s %12s\n", "file", "score");
+  } else {
+    std::printf("%-60s %12s %-16s\n", "file", "probability", "label");
+  }
   int scored = 0;
   for (const fs::path& file : files) {
     try {
       const CriticScore s = score_clip(model, extract_features(file, model.config.audio, mel).mel, label);
       const std::string name = regression ? "" : model.labels.at(static_cast<std::size_t>(s.label));
-      std::printf(regression ? "%-60s %12.4f\n" : "%-60s %12.4f %-16s\n", file.string().c_str(), s.score, name.c_str());
+      if (regression) {
+        std::printf("%-60s %12.4f\n", file.string().c_str(), s.score);
+      } else {
+        std::printf("%-60s %12.4f %-16s\n", file.string().c_str(), s.score, name.c_str());
+      }
       csv << file.string() << "," << (regression ? "" : name + ",") << format_figure(s.score, 6) << "\n";
       ++scored;
     } catch (const UserError& e) {

@@ -3,7 +3,6 @@
 #include <torch/torch.h>
 
 #include <cmath>
-#include <limits>
 
 #include "core/errors.h"
 #include "dataio/loader.h"
@@ -30,20 +29,13 @@ CriticScore score_clip(const LoadedModel& model, std::vector<float> mel, int64_t
     return result;
   }
   // A classifier: the asked class's probability, or the most probable class's.
-  const int64_t classes = static_cast<int64_t>(model.labels.size());
-  if (label >= classes) {
-    throw UserError("label id " + std::to_string(label) + " is not one of the model's " + std::to_string(classes) + " labels");
+  const torch::Tensor log_probabilities = critic->class_log_probabilities(input)[0];
+  if (label >= log_probabilities.size(0)) {
+    throw UserError("label id " + std::to_string(label) + " is not one of the model's " +
+                    std::to_string(log_probabilities.size(0)) + " labels");
   }
-  result.label = label;
-  double best = -std::numeric_limits<double>::infinity();
-  for (int64_t k = label < 0 ? 0 : label; k < (label < 0 ? classes : label + 1); ++k) {
-    const double log_probability = critic->score(input, k).item<double>();
-    if (log_probability > best) {
-      best = log_probability;
-      result.label = k;
-    }
-  }
-  result.score = std::exp(best);
+  result.label = label >= 0 ? label : log_probabilities.argmax().item<int64_t>();
+  result.score = std::exp(log_probabilities[result.label].item<double>());
   return result;
 }
 

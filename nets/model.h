@@ -51,6 +51,8 @@ class MelCritic {
   // the standardised target for a regression critic, the log-probability of `label` for a
   // classifier (label -1: the most probable class's).
   virtual at::Tensor score(const at::Tensor& mel, int64_t label = -1) = 0;
+  // Classifiers: (B, classes) log-probabilities of every class, in one pass.
+  virtual at::Tensor class_log_probabilities(const at::Tensor& mel) = 0;
   virtual bool regression() const = 0;
 };
 

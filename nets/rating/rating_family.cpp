@@ -73,15 +73,19 @@ class RatingModel final : public Model, public MelCritic {
   MelCritic* critic() override { return this; }
 
   at::Tensor score(const at::Tensor& mel, int64_t label) override {
-    const torch::Tensor outputs = net_->forward(mel);
-    if (regression()) return outputs.squeeze(1);
-    const torch::Tensor log_probabilities = torch::log_softmax(outputs, 1);
+    if (regression()) return net_->forward(mel).squeeze(1);
+    const torch::Tensor log_probabilities = class_log_probabilities(mel);
     if (label < 0) return std::get<0>(log_probabilities.max(1));
     if (label >= log_probabilities.size(1)) {
       throw UserError("label id " + std::to_string(label) + " is not one of the critic's " +
                       std::to_string(log_probabilities.size(1)) + " classes");
     }
     return log_probabilities.select(1, label);
+  }
+
+  at::Tensor class_log_probabilities(const at::Tensor& mel) override {
+    if (regression()) throw UserError("a regression critic has no classes");
+    return torch::log_softmax(net_->forward(mel), 1);
   }
 
   bool regression() const override { return config_.model.objective == "regression"; }

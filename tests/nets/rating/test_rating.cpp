@@ -8,12 +8,15 @@
 #include <cmath>
 
 #include "core/config/config_io.h"
+#include "core/errors.h"
+#include "dataio/loader.h"
 #include "dataio/features.h"
 #include "dataio/manifest.h"
 #include "dataio/preprocess.h"
 #include "experiments/rating_corpus.h"
 #include "nets/critic_scoring.h"
 #include "nets/model_loading.h"
+#include "nets/model_registry.h"
 #include "nets/rating/correlation.h"
 #include "nets/rating/rating_net.h"
 #include "nets/training/trainer.h"
@@ -55,6 +58,41 @@ TEST(RatingNet, ScoresAreTheMeanOfPerFrameOutputsForAnyLength) {
   const torch::Tensor a = net->frame_outputs(mel), b = net->frame_outputs(changed);
   EXPECT_TRUE(torch::equal(a.narrow(1, 0, 7), b.narrow(1, 0, 7)));
   EXPECT_FALSE(torch::equal(a.narrow(1, 7, 2), b.narrow(1, 7, 2)));
+}
+
+// The classes variant: cross-entropy over the labels, and clip scores that are the most probable
+// label's probability (or an asked label's), equal to a softmax of the module's outputs.
+TEST(RatingClasses, LossIsCrossEntropyAndScoresAreLabelProbabilities) {
+  torch::manual_seed(4);
+  LoadedModel loaded;
+  loaded.config = resolve_config(std::nullopt, {"audio.n_mels=8", "model.type=rating", "model.objective=classes",
+                                                "model.conv_channels=6", "model.dense_channels=5"});
+  loaded.labels = {"piano", "flute", "sax"};
+  loaded.model = build_model(loaded.config, 3);
+  Model& model = *loaded.model;
+  EXPECT_FALSE(model.data_needs().targets) << "a classifier learns labels, not targets";
+
+  Batch batch;
+  batch.mel = torch::randn({4, 6, 8});
+  batch.label = torch::tensor({0, 2, 1, 2}, torch::kLong);
+  const torch::Tensor logits = dynamic_cast<RatingNetImpl&>(model.module()).forward(batch.mel);
+  EXPECT_NEAR(model.loss(batch, torch::kCPU).item<double>(),
+              torch::nn::functional::cross_entropy(logits, batch.label).item<double>(), 1e-6);
+  batch.label = torch::tensor({0, -1, 1, 2}, torch::kLong);
+  EXPECT_THROW(model.loss(batch, torch::kCPU), UserError) << "an unlabelled utterance";
+
+  std::vector<float> mel(6 * 8);
+  for (std::size_t i = 0; i < mel.size(); ++i) mel[i] = std::sin(0.7f * static_cast<float>(i));
+  torch::NoGradGuard no_grad;
+  const torch::Tensor probabilities =
+      torch::softmax(dynamic_cast<RatingNetImpl&>(model.module()).forward(torch::tensor(mel).reshape({1, 6, 8})), 1)[0];
+  const CriticScore best = score_clip(loaded, mel);
+  EXPECT_EQ(best.label, probabilities.argmax().item<int64_t>());
+  EXPECT_NEAR(best.score, probabilities.max().item<double>(), 1e-6);
+  const CriticScore flute = score_clip(loaded, mel, 1);
+  EXPECT_EQ(flute.label, 1);
+  EXPECT_NEAR(flute.score, probabilities[1].item<double>(), 1e-6);
+  EXPECT_THROW(score_clip(loaded, mel, 3), UserError);
 }
 
 // The tone corpus's taste is brightness; its popularity target carries the like-rate noise and
