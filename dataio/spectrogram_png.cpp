@@ -1,15 +1,11 @@
 #include "dataio/spectrogram_png.h"
 
-#include <png.h>
-
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <csetjmp>
-#include <cstdio>
 
-#include "core/atomic_file.h"
 #include "core/errors.h"
+#include "dataio/png_image.h"
 
 namespace wn {
 namespace {
@@ -44,8 +40,9 @@ void write_mel_panels_png(const std::filesystem::path& path, const std::vector<M
     width += static_cast<int>(p.mel.size() / std::max(1, p.n_mels)) * pixels_per_frame + kGap;
   }
   width -= kGap;
+  if (width <= 0 || height <= 0) throw IoError(path.string() + ": the mels have no frames");
   const double span = hi > lo ? hi - lo : 1.0;
-  std::vector<uint8_t> image(static_cast<std::size_t>(width) * height * 3, 255);
+  RgbImage image(width, height);
   int x0 = 0;
   for (const auto& p : panels) {
     const int frames = static_cast<int>(p.mel.size() / std::max(1, p.n_mels));
@@ -54,35 +51,13 @@ void write_mel_panels_png(const std::filesystem::path& path, const std::vector<M
         const auto rgb = colour((p.mel[static_cast<std::size_t>(f) * p.n_mels + m] - lo) / span);
         for (int dy = 0; dy < kBandHeight; ++dy) {
           const int y = height - 1 - (m * kBandHeight + dy);  // low bands at the bottom
-          for (int dx = 0; dx < pixels_per_frame; ++dx) {
-            uint8_t* px = image.data() + (static_cast<std::size_t>(y) * width + x0 + f * pixels_per_frame + dx) * 3;
-            std::copy(rgb.begin(), rgb.end(), px);
-          }
+          for (int dx = 0; dx < pixels_per_frame; ++dx) image.set(x0 + f * pixels_per_frame + dx, y, rgb[0], rgb[1], rgb[2]);
         }
       }
     }
     x0 += frames * pixels_per_frame + kGap;
   }
-
-  AtomicFile file(path);
-  FILE* out = std::fopen(file.temp_path().c_str(), "wb");
-  if (!out) throw IoError(path.string() + ": cannot create PNG");
-  png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
-  png_infop info = png ? png_create_info_struct(png) : nullptr;
-  if (!png || !info || setjmp(png_jmpbuf(png))) {
-    png_destroy_write_struct(&png, &info);
-    std::fclose(out);
-    throw IoError(path.string() + ": libpng failed to write the image");
-  }
-  png_init_io(png, out);
-  png_set_IHDR(png, info, static_cast<png_uint_32>(width), static_cast<png_uint_32>(height), 8, PNG_COLOR_TYPE_RGB,
-               PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-  png_write_info(png, info);
-  for (int y = 0; y < height; ++y) png_write_row(png, image.data() + static_cast<std::size_t>(y) * width * 3);
-  png_write_end(png, nullptr);
-  png_destroy_write_struct(&png, &info);
-  std::fclose(out);
-  file.commit();
+  write_png(path, image);
 }
 
 }  // namespace wn

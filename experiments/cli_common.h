@@ -47,6 +47,7 @@ void register_bench_kernels(CLI::App& bench);
 void register_synth_command(CLI::App& app);
 void register_config_command(CLI::App& app);
 void register_demo_command(CLI::App& app);
+void register_dream_command(CLI::App& app);
 void register_eval_command(CLI::App& app);
 void register_preprocess_command(CLI::App& app);
 void register_rate_command(CLI::App& app);

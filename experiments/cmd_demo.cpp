@@ -19,6 +19,7 @@
 #include "dataio/preprocess.h"
 #include "experiments/cli_common.h"
 #include "experiments/demo_corpus.h"
+#include "experiments/demo_rating.h"
 #include "experiments/demo_generation.h"
 #include "experiments/music_corpus.h"
 #include "nets/generation_bench.h"
@@ -40,6 +41,7 @@ struct DemoArgs {
   int utterances = 4;
   DemoCorpusOptions speech;
   MusicCorpusOptions music;
+  int clips = 200;
   bool force = false;
   ConfigArgs config;
 };
@@ -164,7 +166,22 @@ std::string summary_text(const DemoArgs& args, const Config& config, const fs::p
   return summary.str();
 }
 
+void run_rating(const DemoArgs& args) {
+  const fs::path out = args.out.empty() ? "demo_rating" : args.out;
+  if (args.force && fs::exists(out)) fs::remove_all(out);
+  RatingDemoOptions options;
+  options.out = out;
+  options.train_seconds = args.train_seconds;
+  options.dream_seconds = args.synth_seconds;
+  options.clips = args.clips;
+  ConfigArgs config = args.config;
+  if (config.config.empty()) config.config = "rating";
+  options.config = config.resolve();
+  run_rating_demo(options);
+}
+
 void run(const DemoArgs& args) {
+  if (args.corpus == "rating") return run_rating(args);
   const bool music = args.corpus == "music";
   const fs::path out = args.out.empty() ? (music ? "demo_music" : "demo") : args.out;
   if (args.force && fs::exists(out)) fs::remove_all(out);
@@ -205,12 +222,12 @@ void register_demo_command(CLI::App& app) {
   auto args = std::make_shared<DemoArgs>();
   CLI::App* command = app.add_subcommand(
       "demo", "The whole pipeline on a built-in corpus (speech or music): preprocess, train, generate, evaluate, bench");
-  command->add_option("--corpus", args->corpus, "speech (espeak-ng voices, WaveNet `demo-voiced`) or music (FluidSynth improvisations, SampleRNN `samplernn-tiny`)")
-      ->check(CLI::IsMember({"speech", "music"}))
+  command->add_option("--corpus", args->corpus, "speech (espeak-ng voices, WaveNet `demo-voiced`), music (FluidSynth improvisations, SampleRNN `samplernn-tiny`) or rating (tones of a known taste, the rating network `rating` and dreaming)")
+      ->check(CLI::IsMember({"speech", "music", "rating"}))
       ->capture_default_str();
-  command->add_option("--out", args->out, "output directory (default: demo, or demo_music for --corpus music)");
+  command->add_option("--out", args->out, "output directory (default: demo, demo_music or demo_rating by corpus)");
   command->add_option("--train-seconds", args->train_seconds, "wall-clock training budget")->capture_default_str()->check(CLI::PositiveNumber);
-  command->add_option("--synth-seconds", args->synth_seconds, "length of each generated clip (after the prime)")->capture_default_str()->check(CLI::PositiveNumber);
+  command->add_option("--synth-seconds", args->synth_seconds, "length of each generated clip (after the prime; rating: of each dream)")->capture_default_str()->check(CLI::PositiveNumber);
   command->add_option("--prime-seconds", args->prime_seconds, "unconditional models: seconds of each held-out recording to continue")->capture_default_str()->check(CLI::PositiveNumber);
   command->add_option("--utterances", args->utterances, "held-out clips to generate (and as many from silence)")->capture_default_str()->check(CLI::Range(1, 64));
   command->add_option("--sentences", args->speech.sentences, "speech: sentences per voice (up to 12)")->capture_default_str()->check(CLI::Range(1, 12));
@@ -218,10 +235,11 @@ void register_demo_command(CLI::App& app) {
   command->add_option("--takes", args->music.takes_per_instrument, "music: improvisations per instrument")->capture_default_str()->check(CLI::Range(1, 1000));
   command->add_option("--instruments", args->music.instruments, "music: lead instruments (up to 4: piano, flute, guitar, sax)")->capture_default_str()->check(CLI::Range(1, 4));
   command->add_option("--take-seconds", args->music.seconds, "music: length of each improvisation")->capture_default_str()->check(CLI::PositiveNumber);
+  command->add_option("--clips", args->clips, "rating: tones in the corpus")->capture_default_str()->check(CLI::Range(20, 100000));
   command->add_flag("--force", args->force, "delete the output directory first");
   add_config_options(*command, args->config);
-  command->footer("Defaults to configs/demo.yaml (speech) or configs/samplernn-tiny.yaml (music); rerunning reuses the\n"
-                  "corpus and shards and resumes training.\n");
+  command->footer("Defaults to configs/demo-voiced.yaml (speech), configs/samplernn-tiny.yaml (music) or configs/rating.yaml\n"
+                  "(rating); rerunning reuses the corpus and shards and resumes training.\n");
   command->callback([args] { run(*args); });
 }
 

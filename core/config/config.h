@@ -288,12 +288,51 @@ struct EngineConfig {
   }
 };
 
+// Dreaming (`wavenet dream`): gradient ascent on a waveform to raise a critic's score, with the
+// regularisers that keep the result sound rather than adversarial noise. Read from the
+// checkpoint's config, under --config files and key=value arguments.
+struct DreamConfig {
+  int steps = 300;
+  double lr = 0.003;
+  int64_t seed = 1234;
+  double init_noise = 0.01;
+  double amplitude_bound = 0.9;
+  double max_shift_frames = 2.0;
+  double range_weight = 1.0;
+  double range_std = 2.0;
+  double out_of_band_weight = 10.0;
+  double tv_weight = 0.05;
+  std::string label;
+  std::string discriminator;
+  std::string discriminator_label = "real";
+  double realness_weight = 1.0;
+
+  template <class Visitor>
+  void fields(Visitor&& v) {
+    v("steps", steps, "Adam steps on the waveform (--steps overrides)");
+    v("lr", lr, "Adam learning rate, on the waveform before its tanh amplitude bound");
+    v("seed", seed, "seed of the noise start and the random shifts");
+    v("init_noise", init_noise, "standard deviation of the white-noise start (--init noise)");
+    v("amplitude_bound", amplitude_bound, "|sample| stays below this: the waveform is bound * tanh(parameter)");
+    v("max_shift_frames", max_shift_frames, "each step scores the audio shifted by a random time of up to this many hops (0 = off)");
+    v("range_weight", range_weight, "penalty on mel bands louder than the corpus's mean + range_std std");
+    v("range_std", range_std, "how many corpus standard deviations above its mean a band may reach unpenalised");
+    v("out_of_band_weight", out_of_band_weight, "penalty on the fraction of power outside [audio.fmin, audio.fmax], which the mel cannot see");
+    v("tv_weight", tv_weight, "penalty on the spectrogram's total variation over time and frequency");
+    v("label", label, "classifier critics: the label whose probability is raised");
+    v("discriminator", discriminator, "optional: checkpoint of a classes critic that tells corpus audio from dreams");
+    v("discriminator_label", discriminator_label, "the discriminator's label for corpus audio");
+    v("realness_weight", realness_weight, "weight of the discriminator's log-probability of that label");
+  }
+};
+
 struct Config {
   AudioConfig audio;
   ModelConfig model;
   TrainConfig train;
   DataConfig data;
   EngineConfig engine;
+  DreamConfig dream;
 
   template <class Visitor>
   void sections(Visitor&& v) {
@@ -302,6 +341,7 @@ struct Config {
     v("train", train);
     v("data", data);
     v("engine", engine);
+    v("dream", dream);
   }
 };
 

@@ -264,6 +264,21 @@ void check_engine(const EngineConfig& e, Checker& c) {
   c.non_negative("engine.fold_overlap_frames", e.fold_overlap_frames);
 }
 
+void check_dream(const DreamConfig& d, Checker& c) {
+  c.positive("dream.steps", d.steps);
+  c.check(d.lr > 0 && std::isfinite(d.lr), "dream.lr", "be positive", d.lr);
+  c.non_negative("dream.init_noise", d.init_noise);
+  c.check(d.amplitude_bound > 0 && d.amplitude_bound <= 1, "dream.amplitude_bound", "be in (0, 1]", d.amplitude_bound);
+  c.non_negative("dream.max_shift_frames", d.max_shift_frames);
+  c.non_negative("dream.range_weight", d.range_weight);
+  c.non_negative("dream.range_std", d.range_std);
+  c.non_negative("dream.out_of_band_weight", d.out_of_band_weight);
+  c.non_negative("dream.tv_weight", d.tv_weight);
+  c.non_negative("dream.realness_weight", d.realness_weight);
+  c.check(d.discriminator.empty() || !d.discriminator_label.empty(), "dream.discriminator_label",
+          "name the discriminator's label for corpus audio", d.discriminator_label);
+}
+
 }  // namespace
 
 std::vector<std::string> config_problems(const Config& config) {
@@ -274,6 +289,7 @@ std::vector<std::string> config_problems(const Config& config) {
   check_train(config.train, config.audio, checker);
   check_data(config.data, checker);
   check_engine(config.engine, checker);
+  check_dream(config.dream, checker);
   return problems;
 }
 

@@ -542,13 +542,25 @@ TrainerResult train(const TrainerOptions& options) {
   return result;
 }
 
-double validation_loss(Model& model, const Config& config, const std::filesystem::path& data_dir, const std::string& device) {
+namespace {
+
+ValidationResult validate_split(Model& model, const Config& config, const std::filesystem::path& data_dir, const std::string& device) {
   const ValidationSet valid(data_dir, read_manifest(data_dir));
-  if (valid.size() == 0) return 0.0;
+  if (valid.size() == 0) return {};
   const torch::Device where(device);
   model.module().to(where);
   model.module().eval();
-  return validate(model, valid, config, where).loss;
+  return validate(model, valid, config, where);
+}
+
+}  // namespace
+
+double validation_loss(Model& model, const Config& config, const std::filesystem::path& data_dir, const std::string& device) {
+  return validate_split(model, config, data_dir, device).loss;
+}
+
+NamedFigures validation_figures(Model& model, const Config& config, const std::filesystem::path& data_dir, const std::string& device) {
+  return validate_split(model, config, data_dir, device).figures;
 }
 
 double benchmark_training(const Config& config, int steps, int warmup) {

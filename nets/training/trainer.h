@@ -54,6 +54,10 @@ LoaderOptions training_loader_options(const Config& config, const DataNeeds& nee
 // (eight training chunks long for sequential families, one crop otherwise). 0 when there is no
 // validation split.
 double validation_loss(Model& model, const Config& config, const std::filesystem::path& data_dir, const std::string& device);
+// The family's own figures (Model::validation_figures, e.g. a critic's correlations) on the same
+// validation crops; empty without a validation split.
+NamedFigures validation_figures(Model& model, const Config& config, const std::filesystem::path& data_dir,
+                                const std::string& device);
 
 // Training samples per second of `config`'s model on random data (batch train.batch_size x
 // train.max_time_steps): a whole training step (forward, backward, gradient norm, clipping, Adam

@@ -1,7 +1,12 @@
 #include "dataio/spectrogram_png.h"
 
+#include "core/errors.h"
+#include "dataio/line_plot_png.h"
+
 #include <gtest/gtest.h>
 #include <png.h>
+
+#include <cmath>
 
 #include "tests/test_support.h"
 
@@ -30,6 +35,38 @@ TEST(SpectrogramPng, PanelsSideBySideReadBackWithLibpng) {
   EXPECT_LT(darkest[0] + darkest[1] + darkest[2], brightest[0] + brightest[1] + brightest[2]);
   EXPECT_EQ(gap[0], 255);
   EXPECT_EQ(gap[1], 255);
+}
+
+TEST(LinePlotPng, OnePanelPerCurveWithItsRangeInTheLabel) {
+  test::TempDir dir;
+  const LinePlot rising{"score", {1.0, 2.0, NAN, 4.0}};
+  const LinePlot flat{"penalty", {0.5, 0.5}};
+  EXPECT_EQ(line_plot_label(rising), "score  MIN 1  MAX 4  LAST 4");
+  EXPECT_EQ(line_plot_label(LinePlot{"empty", {}}), "empty  (NO VALUES)");
+  write_line_plots_png(dir / "c.png", {rising, flat}, 200, 60);
+
+  png_image image{};
+  image.version = PNG_IMAGE_VERSION;
+  ASSERT_TRUE(png_image_begin_read_from_file(&image, (dir / "c.png").c_str()));
+  EXPECT_EQ(image.width, 200u);
+  EXPECT_EQ(image.height, 2u * 60);
+  image.format = PNG_FORMAT_RGB;
+  std::vector<png_byte> pixels(PNG_IMAGE_SIZE(image));
+  ASSERT_TRUE(png_image_finish_read(&image, nullptr, pixels.data(), 0, nullptr));
+  // The rising curve ends at the top right of its box and starts at the bottom left: coloured
+  // (not grey, not white) pixels there.
+  auto coloured_near = [&](int x, int y) {
+    for (int dy = -2; dy <= 2; ++dy) {
+      const png_byte* p = pixels.data() + ((y + dy) * 200 + x) * 3;
+      if (p[0] != p[1] || p[1] != p[2]) return true;
+    }
+    return false;
+  };
+  const int box_top = 10 + 8, box_bottom = 60 - 8;  // text height + margin, panel - margin
+  EXPECT_TRUE(coloured_near(200 - 8 - 2, box_top + 2));
+  EXPECT_TRUE(coloured_near(8 + 2, box_bottom - 2));
+  EXPECT_FALSE(coloured_near(8 + 2, box_top + 3)) << "the curve starts low";
+  EXPECT_THROW(write_line_plots_png(dir / "none.png", {}), IoError);
 }
 
 }  // namespace

@@ -1,10 +1,15 @@
-// `wavenet rate` as a user meets it: scores of a trained critic for files and directories, the
-// CSV, a broken file named and skipped, and a model that is no critic refused in one line.
+// `wavenet rate` and `wavenet dream` as a user meets them: scores of a trained critic for files
+// and directories, the CSV, a broken file named and skipped, a model that is no critic refused in
+// one line; dreams from noise and from a file with their pictures, curves and steps, and
+// settings outside dream.* refused.
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <sstream>
 
+#include "dataio/audio_io.h"
 #include "dataio/features.h"
 #include "nets/critic_scoring.h"
 #include "tests/dataio/audio_fixtures.h"
@@ -63,6 +68,34 @@ TEST(RateCli, AModelThatIsNoCriticIsRefusedInOneLine) {
   test::write_wav16(dir / "a.wav", test::sine(300, 8000, 0.3), 8000);
   EXPECT_EQ(run("rate --checkpoint " + (dir / "run").string() + " " + (dir / "a.wav").string(), dir / "rate.log"), 2);
   EXPECT_NE(test::read_text(dir / "rate.log").find("is not a critic"), std::string::npos) << test::read_text(dir / "rate.log");
+}
+
+TEST(DreamCli, DreamsFromNoiseAndFromAFileAndWritesItsFiles) {
+  test::TempDir dir;
+  train_small_model(dir, {}, small_rating_config);
+  test::write_wav16(dir / "start.wav", test::sine(300, 8000, 0.2, 0.9f), 8000);
+  const std::string base = "dream --checkpoint " + (dir / "run").string() + " --seconds 0.5 --steps 6 ";
+  for (const std::string& init : std::vector<std::string>{"noise", (dir / "start.wav").string()}) {
+    SCOPED_TRACE(init);
+    const fs::path out = dir / "dreams" / (init == "noise" ? "noise.wav" : "file.wav");
+    ASSERT_EQ(run(base + "--init " + init + " --out " + out.string() + " dream.amplitude_bound=0.5", dir / "dream.log"), 0)
+        << test::read_text(dir / "dream.log");
+    const std::string log = test::read_text(dir / "dream.log");
+    EXPECT_NE(log.find("score "), std::string::npos) << log;
+    EXPECT_NE(log.find("after 6 steps"), std::string::npos) << log;
+    const MonoAudio audio = read_audio_mono(out);
+    EXPECT_EQ(audio.sample_rate, 8000);
+    EXPECT_EQ(audio.samples.size(), 4000u) << "--seconds 0.5, the file padded with silence";
+    float peak = 0;
+    for (float v : audio.samples) peak = std::max(peak, std::fabs(v));
+    EXPECT_LE(peak, 0.5f + 1.0f / 32768) << "dream.amplitude_bound (and 16-bit rounding)";
+    const std::string stem = (out.parent_path() / out.stem()).string();
+    for (const char* suffix : {"_mels.png", "_curves.png", "_steps.csv"}) EXPECT_TRUE(fs::exists(stem + suffix)) << suffix;
+  }
+  EXPECT_EQ(run(base + "--out " + (dir / "x.wav").string() + " audio.n_mels=4", dir / "bad.log"), 2);
+  EXPECT_NE(test::read_text(dir / "bad.log").find("dream takes dream.* settings only"), std::string::npos);
+  EXPECT_EQ(run(base + "--out " + (dir / "x.wav").string() + " --init " + (dir / "missing.wav").string(), dir / "bad.log"), 2);
+  EXPECT_NE(test::read_text(dir / "bad.log").find("missing.wav"), std::string::npos) << test::read_text(dir / "bad.log");
 }
 
 }  // namespace

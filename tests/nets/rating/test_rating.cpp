@@ -1,10 +1,11 @@
 // The rating family: its correlation figures against hand-computed values, the network's
 // averaging, and learning a known taste from the tone corpus end to end (preprocess with
-// popularity targets, train, score clips in the target's units).
+// popularity targets, train, score clips in the target's units, dream from the lowest-rated clip).
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/config/config_io.h"
@@ -15,6 +16,7 @@
 #include "dataio/preprocess.h"
 #include "experiments/rating_corpus.h"
 #include "nets/critic_scoring.h"
+#include "nets/dream/dream_files.h"
 #include "nets/model_loading.h"
 #include "nets/model_registry.h"
 #include "nets/rating/correlation.h"
@@ -138,11 +140,13 @@ TEST(RatingLearning, LearnsTheToneCorpusTasteAndScoresInTargetUnits) {
   EXPECT_DOUBLE_EQ(model.target.mean, manifest.target.mean);
   const MelSpectrogram mel(model.config.audio);
   std::vector<double> scores, truth, brightness;
+  std::vector<fs::path> files;
   for (std::size_t i = 0; i < clips.size(); i += 5) {
     if (clips[i].liked <= 0) continue;
     char name[32];
     std::snprintf(name, sizeof name, "clip_%04zu.wav", i);
-    scores.push_back(score_clip(model, extract_features(dir / "corpus/wavs" / name, model.config.audio, mel).mel).score);
+    files.push_back(dir / "corpus/wavs" / name);
+    scores.push_back(score_clip(model, extract_features(files.back(), model.config.audio, mel).mel).score);
     const double liked = static_cast<double>(clips[i].liked);
     truth.push_back(liked / static_cast<double>(clips[i].played) * std::log(liked));
     brightness.push_back(clips[i].brightness);
@@ -156,6 +160,24 @@ TEST(RatingLearning, LearnsTheToneCorpusTasteAndScoresInTargetUnits) {
     mean_truth += truth[i] / static_cast<double>(truth.size());
   }
   EXPECT_NEAR(mean_score, mean_truth, 0.5 * manifest.target.std) << "scores come back in the target's units";
+
+  // Dreaming from the clip the critic rates lowest, with the preset's dream: settings, raises
+  // its score (as `rate` measures it) by more than a standard deviation of the corpus's
+  // popularity, while the amplitude bound holds and every sample stays finite.
+  const std::size_t lowest = static_cast<std::size_t>(std::min_element(scores.begin(), scores.end()) - scores.begin());
+  const std::vector<float> start = extract_features(files[lowest], model.config.audio, mel).audio;
+  const DreamSummary dream = dream_to_files(model, nullptr, model.config.dream, start, dir / "dream.wav", false);
+  std::printf("dream from %s: score %.3f -> %.3f (popularity std %.3f)\n", files[lowest].filename().c_str(),
+              dream.score_before, dream.score_after, manifest.target.std);
+  // The file's mel was made before its audio was cut to whole frames: the last frame differs.
+  EXPECT_NEAR(dream.score_before, scores[lowest], 0.1 * manifest.target.std);
+  EXPECT_GT(dream.score_after, dream.score_before + manifest.target.std);
+  float peak = 0;
+  for (float v : dream.result.audio) {
+    ASSERT_TRUE(std::isfinite(v));
+    peak = std::max(peak, std::fabs(v));
+  }
+  EXPECT_LE(peak, model.config.dream.amplitude_bound);
 }
 
 }  // namespace
