@@ -128,6 +128,22 @@ INSTANTIATE_TEST_SUITE_P(
         RuleCase{{"engine.precision=fp16"}, "engine.precision must be one of fp32, bf16, got 'fp16'"},
         RuleCase{{"engine.temperature=0"}, "engine.temperature must be positive, got 0.0"}));
 
+INSTANTIATE_TEST_SUITE_P(
+    Dream, ValidationRule,
+    ::testing::Values(
+        RuleCase{{"dream.steps=0"}, "dream.steps must be positive, got 0"},
+        RuleCase{{"dream.lr=0"}, "dream.lr must be positive, got 0.0"},
+        RuleCase{{"dream.init_noise=-0.1"}, "dream.init_noise must be zero or more, got -0.1"},
+        RuleCase{{"dream.amplitude_bound=1.5"}, "dream.amplitude_bound must be in (0, 1], got 1.5"},
+        RuleCase{{"dream.max_shift_frames=-1"}, "dream.max_shift_frames must be zero or more, got -1.0"},
+        RuleCase{{"dream.range_weight=-1"}, "dream.range_weight must be zero or more, got -1.0"},
+        RuleCase{{"dream.range_std=-1"}, "dream.range_std must be zero or more, got -1.0"},
+        RuleCase{{"dream.out_of_band_weight=-1"}, "dream.out_of_band_weight must be zero or more, got -1.0"},
+        RuleCase{{"dream.tv_weight=-1"}, "dream.tv_weight must be zero or more, got -1.0"},
+        RuleCase{{"dream.realness_weight=-1"}, "dream.realness_weight must be zero or more, got -1.0"},
+        RuleCase{{"dream.discriminator=d.pt", "dream.discriminator_label="},
+                 "dream.discriminator_label must name the discriminator's label for corpus audio, got ''"}));
+
 TEST(Validation, DefaultsHaveNoProblems) { EXPECT_TRUE(config_problems(Config{}).empty()); }
 
 TEST(Validation, UnconditionalModelIgnoresUpsampleScales) {
