@@ -130,7 +130,6 @@ DreamResult Dreamer::run(const std::vector<float>& start, const std::function<vo
   const Parts& p = *parts_;
   const DreamConfig& s = settings_;
   const auto samples = static_cast<int64_t>(start.size());
-  torch::manual_seed(static_cast<uint64_t>(s.seed));
   std::mt19937_64 rng(static_cast<uint64_t>(s.seed) + 1);
   std::uniform_int_distribution<int64_t> shift(-p.max_shift, p.max_shift);
 
@@ -155,7 +154,9 @@ DreamResult Dreamer::run(const std::vector<float>& start, const std::function<vo
       // range (quieter bands are not: silence and quiet tones are in every corpus).
       const torch::Tensor z = (compressed.to(torch::kFloat) - p.corpus_mean) / p.corpus_std;
       const torch::Tensor range = torch::relu(z - s.range_std).pow(2).mean();
-      const torch::Tensor tv = (z.narrow(1, 1, z.size(1) - 1) - z.narrow(1, 0, z.size(1) - 1)).abs().mean();
+      const int64_t frames = z.size(1);
+      const torch::Tensor tv = frames > 1 ? (z.narrow(1, 1, frames - 1) - z.narrow(1, 0, frames - 1)).abs().mean()
+                                          : torch::zeros({}, torch::kFloat);
       objective = objective - s.range_weight * range - s.tv_weight * tv;
       figures.range = range.item<double>();
       figures.total_variation = tv.item<double>();
