@@ -36,6 +36,7 @@ struct TrainArgs {
   std::string data;
   std::string run_dir;
   int nproc = 1;
+  std::string init;
   ConfigArgs config;
   std::vector<std::string> argv;
 };
@@ -89,6 +90,7 @@ void run(const TrainArgs& args) {
   options.command_line = args.argv;
   options.version = std::string("wavenet ") + WAVENET_VERSION + " (commit " + WAVENET_GIT_COMMIT + ")";
   options.stop_requested = &g_stop_requested;
+  options.init_from = args.init;
   const TrainerResult r = train(options);
   if (env.rank != 0) return;
   std::printf("trained steps %lld -> %lld%s; loss %.4f -> %.4f; %.0f samples/s; %lld non-finite steps skipped; "
@@ -103,7 +105,7 @@ void run(const TrainArgs& args) {
 void register_train_command(CLI::App& app, int argc, char** argv) {
   auto args = std::make_shared<TrainArgs>();
   args->argv = command_line(argc, argv);
-  CLI::App* command = app.add_subcommand("train", "Train a model (model.type: wavenet, samplernn) on preprocessed shards");
+  CLI::App* command = app.add_subcommand("train", "Train a model (model.type: wavenet, samplernn, rating) on preprocessed shards");
   command->add_option("--data", args->data, "output directory of 'wavenet preprocess'")->required();
   command->add_option("--run-dir", args->run_dir,
                       "where config, checkpoints, TensorBoard events, samples and train.log go; an "
@@ -111,6 +113,9 @@ void register_train_command(CLI::App& app, int argc, char** argv) {
       ->required();
   command->add_option("--nproc", args->nproc, "local worker processes (data parallel over Gloo/NCCL)")
       ->check(CLI::Range(1, 1024));
+  command->add_option("--init", args->init,
+                      "start a fresh run from this checkpoint's weights (file or run directory; its EMA weights), "
+                      "at step 0 with a new optimizer: fine-tuning");
   add_config_options(*command, args->config);
   command->footer(
       "Training keys live under train. (train.max_steps, train.batch_size, train.lr, train.device, ...).\n"

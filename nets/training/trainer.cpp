@@ -9,6 +9,7 @@
 #include <cmath>
 #include <fstream>
 #include <optional>
+#include <set>
 #include <sstream>
 
 #include "core/atomic_file.h"
@@ -63,6 +64,32 @@ ValidationResult validate(Model& model, const ValidationSet& valid, const Config
   result.loss /= std::max<double>(1.0, static_cast<double>(batches.size()));
   result.figures = model.validation_figures(batches, device);
   return result;
+}
+
+// Another run's weights as a fresh run's start: the same family, every weight present with its
+// shape, and no weight the model lacks (that would be a different model, silently cut down).
+void initialise_weights(torch::nn::Module& module, const Config& config, const std::filesystem::path& from) {
+  std::filesystem::path file = from;
+  if (std::filesystem::is_directory(from)) {
+    const auto latest = CheckpointDirectory(from).latest();
+    if (!latest) throw UserError("--init " + from.string() + ": run directory holds no checkpoint");
+    file = *latest;
+  } else if (!std::filesystem::exists(from)) {
+    throw UserError("--init " + from.string() + ": checkpoint not found");
+  }
+  const CheckpointWeights source = read_checkpoint_weights(file, /*use_ema=*/true);
+  const std::string source_type = config_from_yaml(source.config_yaml, file.string()).model.type;
+  if (source_type != config.model.type) {
+    throw UserError("--init " + file.string() + ": a model.type=" + source_type + " checkpoint cannot start a model.type=" +
+                    config.model.type + " run");
+  }
+  std::set<std::string> names;
+  for (const auto& [name, tensor] : named_state(module)) names.insert(name);
+  for (const auto& [name, tensor] : source.weights) {
+    if (!names.count(name)) throw UserError("--init " + file.string() + ": '" + name + "' is not a weight of this model (a different model?)");
+  }
+  load_named_state(module, source.weights, "--init " + file.string());
+  WN_LOG(info) << "initialised from " << file.string() << " (its step " << source.step << ", EMA weights); training starts at step 0";
 }
 
 // bf16 autocast on CUDA for the forward pass (bf16 needs no loss scaling). Not run on a GPU in
@@ -362,6 +389,14 @@ TrainerResult train(const TrainerOptions& options) {
   torch::manual_seed(static_cast<uint64_t>(tc.seed));
   const std::unique_ptr<Model> model = build_model(config, static_cast<int>(manifest.labels.size()));
   torch::nn::Module& module = model->module();
+  CheckpointDirectory checkpoints(options.run_dir);
+  if (!options.init_from.empty()) {
+    if (checkpoints.latest()) {
+      WN_LOG(info) << "the run resumes from its own checkpoints; --init " << options.init_from.string() << " only starts fresh runs";
+    } else {
+      initialise_weights(module, config, options.init_from);  // every rank reads it; rank 0's copy is broadcast below
+    }
+  }
   module.to(device);
   std::vector<std::pair<std::string, torch::Tensor>> params;
   for (const auto& p : module.named_parameters()) params.emplace_back(p.key(), p.value());
@@ -370,7 +405,6 @@ TrainerResult train(const TrainerOptions& options) {
   Adam adam(params, AdamSettings{tc.adam_beta1, tc.adam_beta2, tc.adam_eps, tc.weight_decay});
   WeightAverage ema(named_state(module), tc.ema_decay);
 
-  CheckpointDirectory checkpoints(options.run_dir);
   if (primary) {
     if (const int removed = checkpoints.remove_stale_temporaries()) {
       WN_LOG(info) << "removed " << removed << " unfinished checkpoint write(s) of an interrupted run";

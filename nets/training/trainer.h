@@ -28,6 +28,10 @@ struct TrainerOptions {
   const std::atomic<bool>* stop_requested = nullptr;
   // Wall-clock budget in seconds (0: none); reaching it stops like a signal (the demo uses it).
   double max_seconds = 0;
+  // A fresh run starts from this checkpoint's weights (a file or a run directory's latest; its
+  // EMA average, the weights synthesis uses) instead of a random initialisation, at step 0 with
+  // a new optimizer: fine-tuning. Ignored, with a log line, when the run directory resumes.
+  std::filesystem::path init_from;
   // Tests: called after each optimizer step with the step number.
   std::function<void(int64_t)> on_step;
 };
