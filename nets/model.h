@@ -86,6 +86,12 @@ class Model {
   // carries its state from one call to the next (reset where Batch::reset says so).
   virtual at::Tensor loss(const Batch& batch, const c10::Device& device) = 0;
 
+  // Teacher-forced negative log-likelihood of each sample of batch.audio (B, T), in nats, each
+  // sample predicted from the samples before it (silence before the first) and the batch's
+  // conditioning, from a fresh state: (B, T), its mean over a crop equal to loss() in eval mode.
+  // Undefined for families that do not model audio (critics).
+  virtual at::Tensor sample_nll(const Batch& /*batch*/, const c10::Device& /*device*/) { return {}; }
+
   // State carried between training steps (TBPTT hidden states), by name; empty when stateless.
   // Each tensor's first dimension is the batch row.
   virtual NamedTensors carried_state() const { return {}; }

@@ -11,11 +11,11 @@ class GaussianOutput final : public OutputDistribution {
   explicit GaussianOutput(double log_scale_min) : log_scale_min_(log_scale_min) {}
   int channels() const override { return 2; }
 
-  torch::Tensor loss(const torch::Tensor& out, const torch::Tensor& target) const override {
+  torch::Tensor sample_nll(const torch::Tensor& out, const torch::Tensor& target) const override {
     const torch::Tensor mean = out.select(1, 0);
     const torch::Tensor log_std = out.select(1, 1).clamp_min(log_scale_min_);
     const torch::Tensor z = (target - mean) * torch::exp(-log_std);
-    return (0.5 * std::log(2.0 * M_PI) + log_std + 0.5 * z * z).mean();
+    return 0.5 * std::log(2.0 * M_PI) + log_std + 0.5 * z * z;
   }
 
   torch::Tensor sample(const torch::Tensor& out, double temperature,

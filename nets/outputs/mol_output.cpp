@@ -14,7 +14,7 @@ class MixtureOfLogistics final : public OutputDistribution {
       : k_(components), levels_(levels), log_scale_min_(log_scale_min) {}
   int channels() const override { return 3 * k_; }
 
-  torch::Tensor loss(const torch::Tensor& out, const torch::Tensor& target) const override {
+  torch::Tensor sample_nll(const torch::Tensor& out, const torch::Tensor& target) const override {
     const auto parts = out.split(k_, /*dim=*/1);  // each (B, K, T)
     const torch::Tensor logit_probs = parts[0];
     const torch::Tensor means = parts[1];
@@ -38,7 +38,7 @@ class MixtureOfLogistics final : public OutputDistribution {
     const torch::Tensor log_probs = torch::where(
         y < -0.999, log_cdf_plus, torch::where(y > 0.999, log_one_minus_cdf_min, interior));
     const torch::Tensor mixed = torch::logsumexp(log_probs + torch::log_softmax(logit_probs, 1), /*dim=*/1);
-    return -mixed.mean();
+    return -mixed;
   }
 
   torch::Tensor sample(const torch::Tensor& out, double temperature,

@@ -18,7 +18,9 @@ class OutputDistribution {
   virtual int channels() const = 0;
   // out (B, channels, T) against target samples (B, T) in [-1, 1]: mean negative
   // log-likelihood per sample, in nats.
-  virtual torch::Tensor loss(const torch::Tensor& out, const torch::Tensor& target) const = 0;
+  torch::Tensor loss(const torch::Tensor& out, const torch::Tensor& target) const { return sample_nll(out, target).mean(); }
+  // The same per sample: (B, T) nats.
+  virtual torch::Tensor sample_nll(const torch::Tensor& out, const torch::Tensor& target) const = 0;
   // out (B, channels) -> one sample per row, float in [-1, 1]. temperature 1 samples the
   // distribution itself; lower values sharpen it.
   virtual torch::Tensor sample(const torch::Tensor& out, double temperature,

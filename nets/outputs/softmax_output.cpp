@@ -10,8 +10,9 @@ class SoftmaxOutput final : public OutputDistribution {
   SoftmaxOutput(int classes, Quantization quantization) : classes_(classes), quantization_(quantization) {}
   int channels() const override { return classes_; }
 
-  torch::Tensor loss(const torch::Tensor& out, const torch::Tensor& target) const override {
-    return torch::nn::functional::cross_entropy(out, quantize_tensor(target, classes_, quantization_));
+  torch::Tensor sample_nll(const torch::Tensor& out, const torch::Tensor& target) const override {
+    return torch::nn::functional::cross_entropy(out, quantize_tensor(target, classes_, quantization_),
+                                                torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone));
   }
 
   torch::Tensor sample(const torch::Tensor& out, double temperature,

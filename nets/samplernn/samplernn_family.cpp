@@ -62,6 +62,27 @@ class SampleRnnModel final : public Model {
     return torch::nn::functional::cross_entropy(logits.reshape({-1, logits.size(2)}).to(torch::kFloat), targets.reshape({-1}));
   }
 
+  // From a fresh state with `history()` samples of silence before the first: every sample of
+  // batch.audio is predicted (T a multiple of the top frame size). The training state is untouched.
+  at::Tensor sample_nll(const Batch& batch, const c10::Device& device) override {
+    const ModelConfig& m = config_.model;
+    const Quantization q = quantization_named(m.quantization);
+    const torch::Tensor audio = batch.audio.to(device, /*non_blocking=*/true);
+    const int64_t rows = audio.size(0), samples = audio.size(1);
+    const torch::Tensor silence = torch::zeros({rows, net_->history()}, audio.options());
+    const torch::Tensor classes = quantize_tensor(torch::cat({silence, audio}, 1), m.quantize_channels, q);
+    const torch::Tensor values = dequantize_tensor(classes, m.quantize_channels, q);
+    const torch::Tensor mel = m.local_conditioning ? batch.mel.to(device, /*non_blocking=*/true) : torch::Tensor();
+    const torch::Tensor labels = m.global_conditioning ? batch.label.to(device, /*non_blocking=*/true).clamp_min(0) : torch::Tensor();
+    SampleRnnState fresh;
+    const torch::Tensor reset = torch::ones({rows}, classes.options().dtype(torch::kBool));
+    const torch::Tensor logits = net_->forward(classes, values, mel, labels, reset, fresh);
+    const torch::Tensor targets = classes.narrow(1, net_->history(), samples);
+    return torch::nn::functional::cross_entropy(logits.reshape({-1, logits.size(2)}).to(torch::kFloat), targets.reshape({-1}),
+                                                torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone))
+        .reshape({rows, samples});
+  }
+
   // Exported batch row first: (B, layers, dim) per tier.
   NamedTensors carried_state() const override {
     NamedTensors out;

@@ -59,6 +59,16 @@ class WaveNetModel final : public Model {
   // Inputs are the audio shifted right by one sample: output t sees samples < t and predicts t
   // (with linear prediction: t's excitation, what the predictor of t's frame leaves of it).
   at::Tensor loss(const Batch& batch, const c10::Device& device) override {
+    const torch::Tensor nll = sample_nll(batch, device).mean();
+    // Pitch conditioning: in training the pitch head learns the audio's F0 from the mel;
+    // validation's loss is the waveform's alone, comparable with any other model's.
+    if (config_.model.pitch_harmonics == 0 || !net_->is_training()) return nll;
+    const ModelConfig& m = config_.model;
+    const torch::Tensor mel = m.local_conditioning ? batch.mel.to(device, /*non_blocking=*/true) : torch::Tensor();
+    return nll + pitch_head_loss(net_->pitch_outputs(mel).to(torch::kFloat), loader_f0(batch).to(device));
+  }
+
+  at::Tensor sample_nll(const Batch& batch, const c10::Device& device) override {
     const torch::Tensor audio = batch.audio.to(device, /*non_blocking=*/true);
     const torch::Tensor previous =
         torch::cat({torch::zeros_like(audio.narrow(1, 0, 1)), audio.narrow(1, 0, audio.size(1) - 1)}, 1);
@@ -67,19 +77,20 @@ class WaveNetModel final : public Model {
     const torch::Tensor labels = m.global_conditioning ? batch.label.to(device, /*non_blocking=*/true).clamp_min(0) : torch::Tensor();
     const torch::Tensor target = prediction_.active() ? excitation(batch).to(device, /*non_blocking=*/true) : audio;
     if (m.pitch_harmonics == 0) {
-      return distribution_->loss(net_->forward(net_->encode_input(previous), mel, labels).to(torch::kFloat), target);
+      return distribution_->sample_nll(net_->forward(net_->encode_input(previous), mel, labels).to(torch::kFloat), target);
     }
-    // Pitch conditioning: the source follows the audio's own F0 and fundamental phase (teacher
-    // forcing, like the samples), and in training the pitch head learns that F0 from the mel;
-    // validation's loss is the waveform's alone, comparable with any other model's.
+    // The source follows the audio's own F0 and fundamental phase (teacher forcing, like the samples).
+    const int context = net_->context_frames();
+    const torch::Tensor f0 = loader_f0(batch).to(device);
+    const torch::Tensor phase = batch.f0_phase.narrow(1, context, f0.size(1)).to(device);
+    return distribution_->sample_nll(net_->forward(net_->encode_input(previous), mel, labels, f0, phase).to(torch::kFloat), target);
+  }
+
+  // The loader's F0 track at the crop's own frames (its context rows dropped).
+  torch::Tensor loader_f0(const Batch& batch) const {
     TORCH_CHECK(batch.f0.defined() && batch.f0_phase.defined(), "a pitch-conditioned WaveNet needs the loader's F0 track");
     const int context = net_->context_frames();
-    const int64_t frames = batch.f0.size(1) - 2 * context;
-    const torch::Tensor f0 = batch.f0.narrow(1, context, frames), phase = batch.f0_phase.narrow(1, context, frames);
-    const torch::Tensor nll =
-        distribution_->loss(net_->forward(net_->encode_input(previous), mel, labels, f0, phase).to(torch::kFloat), target);
-    if (!net_->is_training()) return nll;
-    return nll + pitch_head_loss(net_->pitch_outputs(mel).to(torch::kFloat), f0);
+    return batch.f0.narrow(1, context, batch.f0.size(1) - 2 * context);
   }
 
   // x - p on the CPU (the loader's tensors are there), in the generators' arithmetic; the
