@@ -56,6 +56,9 @@ void run(const NllArgs& args) {
     throw UserError("give one --mel per --wav (" + std::to_string(args.wavs.size()) + " wavs, " + std::to_string(args.mels.size()) + " mels)");
   }
   const LoadedModel model = load_model(args.checkpoint, !args.raw_weights);
+  if (model.model->critic()) {
+    throw UserError(model.checkpoint.string() + ": model.type=" + model.config.model.type + " is a critic, not a model of audio");
+  }
   const int64_t label = label_of(model, args.label);
   std::ostringstream csv;
   csv << "file,samples,nats_per_sample,bits_per_sample\n";
