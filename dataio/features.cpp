@@ -1,8 +1,11 @@
 #include "dataio/features.h"
 
+#include <cstdlib>
+
 #include "core/errors.h"
 #include "dataio/audio_cleaning.h"
 #include "dataio/audio_io.h"
+#include "dataio/npy.h"
 #include "dataio/resample.h"
 
 namespace wn {
@@ -32,6 +35,36 @@ UtteranceFeatures extract_features(const std::filesystem::path& path, const Audi
   } catch (const std::invalid_argument& e) {
     throw IoError(path.string() + ": " + e.what());
   }
+}
+
+UtteranceFeatures features_with_mel(const std::filesystem::path& path, const std::filesystem::path& mel_path,
+                                    bool bins_first, const AudioConfig& config) {
+  if (!std::filesystem::exists(mel_path)) throw IoError(path.string() + ": no mel " + mel_path.string());
+  const NpyArray given = read_npy(mel_path);  // throws IoError naming it, also for non-finite values
+  const int64_t n_mels = config.n_mels;
+  if (given.shape.size() != 2 || given.shape[bins_first ? 0 : 1] != n_mels) {
+    throw IoError(mel_path.string() + ": a mel must be (frames, " + std::to_string(n_mels) + ")" +
+                  (bins_first ? " stored bins first" : "") + "; this one is not");
+  }
+  MonoAudio audio = read_audio_mono(path);
+  std::vector<float> samples = clean_audio(resample(audio.samples, audio.sample_rate, config.sample_rate), config);
+  UtteranceFeatures features;
+  features.frames = given.shape[bins_first ? 1 : 0];
+  const int64_t hop = config.hop_length, n = static_cast<int64_t>(samples.size());
+  if (features.frames < 1 || std::abs(features.frames * hop - n) > hop) {
+    throw IoError(mel_path.string() + ": " + std::to_string(features.frames) + " frames, but the audio's " + std::to_string(n) +
+                  " samples make " + std::to_string(1 + n / hop) + " (hop " + std::to_string(hop) + ")");
+  }
+  features.mel.resize(static_cast<std::size_t>(features.frames * n_mels));
+  for (int64_t f = 0; f < features.frames; ++f) {
+    for (int64_t b = 0; b < n_mels; ++b) {
+      features.mel[static_cast<std::size_t>(f * n_mels + b)] =
+          given.data[static_cast<std::size_t>(bins_first ? b * features.frames + f : f * n_mels + b)];
+    }
+  }
+  samples.resize(static_cast<std::size_t>(features.frames * hop), 0.0f);
+  features.audio = std::move(samples);
+  return features;
 }
 
 }  // namespace wn

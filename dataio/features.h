@@ -24,4 +24,12 @@ UtteranceFeatures features_from_audio(std::vector<float> samples, int sample_rat
 UtteranceFeatures extract_features(const std::filesystem::path& path, const AudioConfig& config,
                                    const MelSpectrogram& mel);
 
+// The audio of `path` through the recipe (trimming should be off: it would misalign the mel)
+// with a mel made elsewhere, e.g. a TTS front end's teacher-forced output: `mel_path` holds a
+// float32 .npy of (frames, n_mels), or (n_mels, frames) with `bins_first`. Its frames must fit
+// the audio as a mel of the recipe would (1 + samples / hop, give or take one frame's samples);
+// the audio is then cut or padded to frames * hop_length. Throws IoError naming the file.
+UtteranceFeatures features_with_mel(const std::filesystem::path& path, const std::filesystem::path& mel_path,
+                                    bool bins_first, const AudioConfig& config);
+
 }  // namespace wn

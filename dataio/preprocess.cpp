@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "core/atomic_file.h"
+#include "core/crc32c.h"
 #include "core/errors.h"
 #include "core/log.h"
 #include "core/progress.h"
@@ -133,10 +134,14 @@ struct UtteranceResult {
   UtteranceFeatures features;
 };
 
-UtteranceResult process_one(const PlannedUtterance& u, const Config& config, const MelSpectrogram& mel) {
+UtteranceResult process_one(const PlannedUtterance& u, const Config& config, const MelSpectrogram& mel,
+                            const PreprocessOptions& options) {
   UtteranceResult result;
   try {
-    result.features = extract_features(u.entry.path, config.audio, mel);
+    result.features = options.mels_from.empty()
+                          ? extract_features(u.entry.path, config.audio, mel)
+                          : features_with_mel(u.entry.path, options.mels_from / (u.entry.id + ".npy"), options.mel_bins_first,
+                                              config.audio);
     result.ok = true;
   } catch (const std::exception& e) {
     result.failure = failure_of(u.entry.path, e);
@@ -162,8 +167,9 @@ std::string speed_detail(double audio_seconds, double wall_seconds) {
 // in plan order, on the calling thread.
 class ShardPipeline {
  public:
-  ShardPipeline(const std::vector<const PlannedShard*>& shards, const Config& config, int threads)
-      : shards_(shards), config_(config), mel_(config.audio), threads_(threads) {
+  ShardPipeline(const std::vector<const PlannedShard*>& shards, const Config& config, const PreprocessOptions& options,
+                int threads)
+      : shards_(shards), config_(config), options_(options), mel_(config.audio), threads_(threads) {
     results_.resize(shards.size());
     remaining_.resize(shards.size());
     for (std::size_t s = 0; s < shards.size(); ++s) {
@@ -217,7 +223,7 @@ class ShardPipeline {
         changed_.wait(lock, [&] { return stopping_ || shard < written_ + kShardsAhead; });
         if (stopping_) return;
       }
-      UtteranceResult result = process_one(shards_[s]->utterances[u], config_, mel_);
+      UtteranceResult result = process_one(shards_[s]->utterances[u], config_, mel_, options_);
       if (result.ok) processed_samples_ += static_cast<int64_t>(result.features.audio.size());
       {
         std::lock_guard<std::mutex> lock(mutex_);
@@ -238,6 +244,7 @@ class ShardPipeline {
 
   std::vector<const PlannedShard*> shards_;
   const Config& config_;
+  const PreprocessOptions& options_;
   MelSpectrogram mel_;
   int threads_;
   std::vector<std::pair<std::size_t, std::size_t>> items_;
@@ -356,14 +363,26 @@ Manifest build_manifest(const ShardPlan& plan, const std::vector<ShardRecord>& r
 
 }  // namespace
 
-PreprocessResult preprocess_corpus(const fs::path& input, const fs::path& out, const Config& config,
+PreprocessResult preprocess_corpus(const fs::path& input, const fs::path& out, const Config& given_config,
                                    const PreprocessOptions& options) {
   const auto start = std::chrono::steady_clock::now();
+  Config config = given_config;
+  if (!options.mels_from.empty()) {
+    if (!fs::is_directory(options.mels_from)) throw UserError("--mels-from " + options.mels_from.string() + ": not a directory");
+    if (config.audio.trim_top_db > 0) WN_LOG(info) << "--mels-from: silence trimming is off (it would misalign the given mels)";
+    config.audio.trim_top_db = 0;  // also what the manifest records
+  }
   const Corpus corpus = scan_corpus(input, config.data);
   WN_LOG(info) << "found " << corpus.entries.size() << " audio files in " << input.string() << " ("
                << corpus.layout << " layout, " << corpus.ignored_files << " other files ignored)";
   const ShardPlan plan = plan_shards(corpus, config);
-  prepare_output_dir(out, plan.fingerprint, options.force);
+  // Where the mels come from changes every shard.
+  const std::string fingerprint =
+      options.mels_from.empty()
+          ? plan.fingerprint
+          : plan.fingerprint + "-mels-" + (options.mel_bins_first ? "t-" : "") +
+                std::to_string(crc32c(fs::absolute(options.mels_from).lexically_normal().string()));
+  prepare_output_dir(out, fingerprint, options.force);
 
   PreprocessResult result;
   result.ignored_files = corpus.ignored_files;
@@ -398,7 +417,7 @@ PreprocessResult preprocess_corpus(const fs::path& input, const fs::path& out, c
     progress = std::make_unique<ProgressBar>("preprocess", static_cast<int64_t>(pending_utterances),
                                              progress_options);
   }
-  ShardPipeline pipeline(pending, config, worker_count(config.data));
+  ShardPipeline pipeline(pending, config, options, worker_count(config.data));
   std::size_t next_pending = 0;
   pipeline.run(progress.get(), [&](const PlannedShard& shard, std::vector<UtteranceResult>& results) {
     const std::size_t s = pending_index[next_pending++];
@@ -447,7 +466,8 @@ double benchmark_feature_extraction(const fs::path& input, const Config& config,
     progress = std::make_unique<ProgressBar>("features", static_cast<int64_t>(everything.utterances.size()),
                                              progress_options);
   }
-  ShardPipeline pipeline({&everything}, config, worker_count(config.data));
+  const PreprocessOptions recipe_mels;  // the benchmark times the recipe's own features
+  ShardPipeline pipeline({&everything}, config, recipe_mels, worker_count(config.data));
   pipeline.run(progress.get(), [](const PlannedShard&, std::vector<UtteranceResult>&) {});
   if (progress) progress->finish();
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

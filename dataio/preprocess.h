@@ -17,6 +17,12 @@ namespace wn {
 struct PreprocessOptions {
   bool force = false;          // delete earlier outputs in OUTPUT_DIR and start over
   bool show_progress = true;
+  // Mels made elsewhere (a TTS front end's teacher-forced output) instead of the recipe's:
+  // MELS_FROM/<utterance id>.npy, (frames, n_mels) or (n_mels, frames) with mel_bins_first.
+  // Trimming is turned off (it would misalign them); an utterance without a fitting mel is
+  // reported and skipped.
+  std::filesystem::path mels_from;
+  bool mel_bins_first = false;
   // Called after each shard is complete on disk (tests use it to simulate a crash).
   std::function<void(const std::string& shard_file)> on_shard_done;
 };

@@ -17,6 +17,8 @@ struct PreprocessArgs {
   std::string input;
   std::string output;
   bool force = false;
+  std::string mels_from;
+  bool mel_bins_first = false;
   ConfigArgs config;
 };
 
@@ -24,6 +26,8 @@ void run(const PreprocessArgs& args) {
   const Config config = args.config.resolve();
   PreprocessOptions options;
   options.force = args.force;
+  options.mels_from = args.mels_from;
+  options.mel_bins_first = args.mel_bins_first;
   const PreprocessResult r = preprocess_corpus(args.input, args.output, config, options);
   std::printf("landed %lld utterances (%.2f h of audio) in %s; %lld files skipped, %lld non-audio "
               "files ignored (see %s/report.yaml)\n",
@@ -52,6 +56,10 @@ void register_preprocess_command(CLI::App& app) {
   command->add_option("output_dir", args->output, "where shards, manifest and report are written")
       ->required();
   command->add_flag("--force", args->force, "delete earlier outputs in OUTPUT_DIR and start over");
+  command->add_option("--mels-from", args->mels_from,
+                      "take each utterance's mel from DIR/<utterance id>.npy (frames, n_mels), e.g. a TTS front end's "
+                      "teacher-forced output, instead of computing it; turns trimming off");
+  command->add_flag("--mel-bins-first", args->mel_bins_first, "the --mels-from arrays are (n_mels, frames)");
   add_config_options(*command, args->config);
   command->footer(
       "A rerun on the same OUTPUT_DIR resumes: complete shards are kept. Unreadable files are "

@@ -13,6 +13,7 @@
 #include "core/config/config_io.h"
 #include "core/errors.h"
 #include "dataio/manifest.h"
+#include "dataio/npy.h"
 #include "dataio/shard_reader.h"
 #include "tests/dataio/audio_fixtures.h"
 
@@ -109,6 +110,67 @@ TEST(Preprocess, ShardsHoldAlignedResampledFeatures) {
   // 0.7 s at 22.05 kHz = 15435 samples -> 1 + 15435/256 = 61 frames.
   EXPECT_EQ(r.frames(1), 61);
   EXPECT_NEAR(m.train_shards[0].seconds, (87 + 61) * 256 / 22050.0, 1e-7);
+}
+
+// Ground-truth-aligned fine-tuning: mels from a front end (`--mels-from`), one per utterance id,
+// stored as given (bins-first arrays transposed); trimming is off so they stay aligned; a mel
+// whose frames do not fit its audio, a missing one and a non-finite one are reported, the rest
+// lands.
+TEST(Preprocess, MelsFromAFrontEndLandAsGiven) {
+  test::TempDir dir;
+  std::vector<float> quiet_start(22050 / 4, 0.0f);  // trimming would cut this
+  const std::vector<float> tone = test::sine(300, 22050, 0.5);
+  quiet_start.insert(quiet_start.end(), tone.begin(), tone.end());
+  const int64_t frames = 1 + static_cast<int64_t>(quiet_start.size()) / 256;
+  auto mel_of = [](int64_t rows, float offset) {
+    std::vector<float> m(static_cast<std::size_t>(rows * 80));
+    for (std::size_t k = 0; k < m.size(); ++k) m[k] = offset + 0.001f * static_cast<float>(k % 997);
+    return m;
+  };
+  for (const char* id : {"a", "b", "short", "nan", "missing"}) test::write_wav16(dir / "in" / (std::string(id) + ".wav"), quiet_start, 22050);
+  fs::create_directories(dir / "mels");
+  fs::create_directories(dir / "mels2");
+  write_npy(dir / "mels/a.npy", mel_of(frames, -4.0f), {frames, 80});
+  write_npy(dir / "mels/b.npy", mel_of(frames - 1, -3.0f), {frames - 1, 80});  // one frame fewer still fits
+  write_npy(dir / "mels/short.npy", mel_of(frames - 5, -3.0f), {frames - 5, 80});
+  std::vector<float> broken = mel_of(frames, -3.0f);
+  broken[7] = NAN;
+  write_npy(dir / "mels/nan.npy", broken, {frames, 80});
+
+  PreprocessOptions options = quiet();
+  options.mels_from = dir / "mels";
+  const PreprocessResult r = preprocess_corpus(dir / "in", dir / "out", test_config({"data.valid_fraction=0"}), options);
+  EXPECT_EQ(r.utterances, 2);
+  EXPECT_EQ(r.failures, 3);
+  const std::string report = test::read_text(dir / "out/report.yaml");
+  EXPECT_NE(report.find((dir / "mels/short.npy").string() + ": " + std::to_string(frames - 5) + " frames"), std::string::npos) << report;
+  EXPECT_NE(report.find((dir / "mels/nan.npy").string() + ": value 7 is not a finite number"), std::string::npos) << report;
+  EXPECT_NE(report.find("no mel " + (dir / "mels/missing.npy").string()), std::string::npos) << report;
+
+  const Manifest m = read_manifest(dir / "out");
+  EXPECT_EQ(m.config.audio.trim_top_db, 0.0) << "the manifest records the recipe the shards hold";
+  const ShardReader shard(dir / "out" / m.train_shards[0].file);
+  ASSERT_EQ(shard.size(), 2u);
+  EXPECT_EQ(shard.name(0), "a");
+  EXPECT_EQ(shard.frames(0), frames);
+  EXPECT_EQ(shard.samples(0), frames * 256) << "untrimmed, cut or padded to the mel's frames";
+  EXPECT_EQ(shard.read_mel(0, 0, frames), mel_of(frames, -4.0f));
+  EXPECT_EQ(shard.frames(1), frames - 1);
+
+  // Bins first: the same mel transposed lands the same.
+  std::vector<float> transposed(static_cast<std::size_t>(frames * 80));
+  const std::vector<float> a = mel_of(frames, -4.0f);
+  for (int64_t f = 0; f < frames; ++f) {
+    for (int64_t b = 0; b < 80; ++b) transposed[static_cast<std::size_t>(b * frames + f)] = a[static_cast<std::size_t>(f * 80 + b)];
+  }
+  fs::create_directories(dir / "in2");
+  fs::copy_file(dir / "in/a.wav", dir / "in2/a.wav");
+  write_npy(dir / "mels2/a.npy", transposed, {80, frames});
+  options.mels_from = dir / "mels2";
+  options.mel_bins_first = true;
+  preprocess_corpus(dir / "in2", dir / "out2", test_config({"data.valid_fraction=0"}), options);
+  const Manifest m2 = read_manifest(dir / "out2");
+  EXPECT_EQ(ShardReader(dir / "out2" / m2.train_shards[0].file).read_mel(0, 0, frames), a);
 }
 
 TEST(Preprocess, LabelsAndSplitAndStatistics) {
