@@ -22,6 +22,7 @@
 #include "dataio/griffin_lim.h"
 #include "dataio/loader.h"
 #include "dataio/mel.h"
+#include "dataio/mel_mismatch.h"
 #include "dataio/spectrogram_png.h"
 #include "experiments/cli_common.h"
 #include "experiments/synth_inputs.h"
@@ -384,7 +385,15 @@ void run(SynthArgs& args) {
   } else {
     clips = unconditional_clips(args, config.audio);
   }
-  if (from_model) resolve_labels(clips, args, model, failures);
+  if (from_model) {
+    resolve_labels(clips, args, model, failures);
+    // Mels made elsewhere are the commonest cause of noise from a good vocoder: say so up front.
+    for (const Clip& clip : clips) {
+      if (!clip.made_elsewhere) continue;
+      const std::string warning = mel_mismatch_warning(clip.mel, model.mel_mean, model.mel_std, config.audio);
+      if (!warning.empty()) std::fprintf(stderr, "wavenet: warning: %s: %s\n", clip.source.c_str(), warning.c_str());
+    }
+  }
   if (!args.out.empty() && clips.size() > 1) throw UserError("--out names one file; use --out-dir for several clips");
   std::set<std::string> names;
   for (const Clip& clip : clips) {

@@ -101,6 +101,7 @@ std::vector<SynthInput> load_synth_inputs(const SynthInputArgs& args, const Audi
       input.name = fs::path(path).stem().string();
       input.source = path;
       input.mel = is_wav ? extract_features(path, recipe, analysis).mel : npy_mel(path, args.mel_bins_first, recipe);
+      input.made_elsewhere = !is_wav;
       inputs.push_back(std::move(input));
     } catch (const UserError& e) {
       report_input_error(e.what(), failures);

@@ -24,6 +24,7 @@ struct SynthInput {
   std::string name;        // output file stem
   std::string source;      // for messages: the file, or shard:utterance
   std::vector<float> mel;  // frames x n_mels
+  bool made_elsewhere = false;  // a .npy mel, not made by the checkpoint's recipe here
   int32_t label = -1;      // a shard utterance's label id, else -1
   std::string label_name;  // its name, from the manifest beside the shard (if there is one)
 };

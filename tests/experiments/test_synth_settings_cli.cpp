@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 
@@ -80,6 +81,25 @@ TEST_F(SynthSettings, EveryEngineKeyActs) {
   EXPECT_EQ(synth("fold_flag", "--fold 3"), folded);
   synth("fold_auto", "--fold auto");
   EXPECT_NE(log("fold_auto").find("fold auto"), std::string::npos) << log("fold_auto");
+}
+
+// A mel made with another recipe draws a one-line warning naming the cause; the training
+// recipe's mels (mean -2, spread 1 per band here, like mel.npy) draw none.
+TEST_F(SynthSettings, MelsOfAnotherRecipeAreNamedInAWarning) {
+  synth("own", "");
+  EXPECT_EQ(log("own").find("warning"), std::string::npos) << log("own");
+  std::vector<float> natural(static_cast<std::size_t>(kFrames * config_->audio.n_mels));
+  for (std::size_t i = 0; i < natural.size(); ++i) {
+    natural[i] = static_cast<float>(std::log(10.0) * (-2.0 + 0.8 * std::sin(0.37 * static_cast<double>(i))));
+  }
+  write_npy(path("natural.npy"), natural, {kFrames, config_->audio.n_mels});
+  ASSERT_EQ(run("synth --checkpoint " + path("run").string() + " --mel " + path("natural.npy").string() + " --out " +
+                    path("natural.wav").string(),
+                path("natural.log")),
+            0);
+  EXPECT_NE(log("natural").find("wavenet: warning: " + path("natural.npy").string() + ": mels look like natural-log values"),
+            std::string::npos)
+      << log("natural");
 }
 
 TEST_F(SynthSettings, OnlyEngineKeysChangeACheckpoint) {
