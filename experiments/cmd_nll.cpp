@@ -42,7 +42,9 @@ std::pair<std::vector<float>, bool> read_mel(const std::string& path, const Load
   const NpyArray mel = read_npy(path);
   const int n_mels = model.config.audio.n_mels;
   if (mel.shape.size() != 2 || mel.shape[1] != n_mels) {
-    throw UserError(path + ": a mel must be (frames, " + std::to_string(n_mels) + "), this one is not");
+    std::string shape;
+    for (int64_t d : mel.shape) shape += (shape.empty() ? "" : ", ") + std::to_string(d);
+    throw UserError(path + ": a mel must be (frames, " + std::to_string(n_mels) + "), this one is (" + shape + ")");
   }
   const int64_t context = model.model->data_needs().context_frames;
   const int64_t hop = model.config.audio.hop_length;
