@@ -102,24 +102,6 @@ struct Clip : SynthInput {
   uint64_t seed = 0;
 };
 
-// The engine's input for a mel: (frames + 2*context, n_mels), the context frames silence (as
-// the training loader pads past an utterance's ends), standardised when the model was trained
-// on standardised mels.
-torch::Tensor engine_mel(const std::vector<float>& frames, const LoadedModel& model) {
-  const AudioConfig& a = model.config.audio;
-  const int context = model.model->data_needs().context_frames;
-  const auto count = static_cast<int64_t>(frames.size()) / a.n_mels;
-  torch::Tensor mel = torch::full({count + 2 * context, a.n_mels}, MelSpectrogram(a).silence_value());
-  mel.narrow(0, context, count).copy_(torch::from_blob(const_cast<float*>(frames.data()), {count, a.n_mels}, torch::kFloat));
-  if (model.config.data.normalize_mel) {
-    if (model.mel_mean.size() != static_cast<std::size_t>(a.n_mels)) {
-      throw UserError(model.checkpoint.string() + ": trained with data.normalize_mel but holds no mel statistics (an older checkpoint)");
-    }
-    MelNormalizer(model.mel_mean, model.mel_std).apply(mel.data_ptr<float>(), mel.size(0));
-  }
-  return mel;
-}
-
 // --label as a name from the checkpoint's label list, or as a number.
 int32_t label_id(const std::string& label, const LoadedModel& model) {
   for (std::size_t i = 0; i < model.labels.size(); ++i) {
@@ -232,7 +214,7 @@ void generate_folded(const std::vector<Clip>& clips, const LoadedModel& model, c
       progress.advance(done - reported);
       reported = done;
     };
-    std::vector<float> audio = synthesize_folded(generator, engine_mel(clip.mel, model), clip.label, clip.seed, fold);
+    std::vector<float> audio = synthesize_folded(generator, conditioning_mel(model, clip.mel), clip.label, clip.seed, fold);
     progress.finish();
     audio.resize(static_cast<std::size_t>(clip.samples));
     write(clip, audio);
@@ -252,7 +234,7 @@ void generate_with_model(const std::vector<Clip>& clips, const LoadedModel& mode
   int64_t total = 0;
   for (const Clip& clip : clips) {
     SynthesisClip r;
-    if (m.local_conditioning) r.mel = engine_mel(clip.mel, model);
+    if (m.local_conditioning) r.mel = conditioning_mel(model, clip.mel);
     r.samples = clip.samples;
     r.label = clip.label;
     r.seed = clip.seed;

@@ -5,30 +5,13 @@
 #include <numeric>
 
 #include "core/errors.h"
-#include "dataio/loader.h"
+#include "dataio/loader.h"  // Batch
 #include "dataio/mel.h"
 
 namespace wn {
 namespace {
 
 int64_t round_up(int64_t value, int64_t multiple) { return (value + multiple - 1) / multiple * multiple; }
-
-// (rows + 2*context, n_mels): the context rows silence, as the training loader pads past an
-// utterance's ends and synth does, standardised as the model was trained.
-torch::Tensor conditioning_rows(const LoadedModel& model, std::vector<float> rows, int context, bool has_context) {
-  const AudioConfig& a = model.config.audio;
-  const auto count = static_cast<int64_t>(rows.size()) / a.n_mels;
-  const int pad = has_context ? 0 : context;
-  torch::Tensor mel = torch::full({count + 2 * pad, a.n_mels}, MelSpectrogram(a).silence_value());
-  mel.narrow(0, pad, count).copy_(torch::from_blob(rows.data(), {count, a.n_mels}, torch::kFloat));
-  if (model.config.data.normalize_mel) {
-    if (model.mel_mean.size() != static_cast<std::size_t>(a.n_mels)) {
-      throw UserError(model.checkpoint.string() + ": trained with data.normalize_mel but holds no mel statistics (an older checkpoint)");
-    }
-    MelNormalizer(model.mel_mean, model.mel_std).apply(mel.data_ptr<float>(), mel.size(0));
-  }
-  return mel.unsqueeze(0);
-}
 
 }  // namespace
 
@@ -81,7 +64,7 @@ AudioLikelihood audio_likelihood(const LoadedModel& loaded, const LikelihoodInpu
   batch.audio = torch::from_blob(audio.data(), {1, length}, torch::kFloat);
   if (m.local_conditioning) {
     rows.resize(rows.size() + static_cast<std::size_t>((length / hop - frames) * a.n_mels), MelSpectrogram(a).silence_value());
-    batch.mel = conditioning_rows(loaded, rows, needs.context_frames, has_context);
+    batch.mel = conditioning_mel(loaded, rows, has_context).unsqueeze(0);
   }
   if (m.global_conditioning) {
     if (input.label < 0) throw UserError(loaded.checkpoint.string() + " is conditioned on a label; give one");

@@ -28,4 +28,11 @@ struct LoadedModel {
 // `path` is a checkpoint file or a run directory.
 LoadedModel load_model(const std::filesystem::path& path, bool use_ema);
 
+// A mel-conditioned model's input for a clip's mel rows (frames x n_mels in the recipe's
+// compression): (frames + 2*context, n_mels), the context rows silence as the training loader
+// pads past an utterance's ends (or the rows' own when `has_context`), standardised when the
+// model was trained on standardised mels. Throws UserError for a normalising model without
+// statistics.
+at::Tensor conditioning_mel(const LoadedModel& model, const std::vector<float>& rows, bool has_context = false);
+
 }  // namespace wn
