@@ -16,13 +16,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-int64_t critic_label(const LoadedModel& critic, const DreamConfig& settings) {
-  for (std::size_t i = 0; i < critic.labels.size(); ++i) {
-    if (critic.labels[i] == settings.label) return static_cast<int64_t>(i);
-  }
-  return -1;
-}
-
 std::string steps_csv(const std::vector<DreamStep>& steps) {
   std::ostringstream csv;
   csv.precision(8);
@@ -60,7 +53,7 @@ DreamSummary dream_to_files(const LoadedModel& critic, const LoadedModel* discri
                             const std::vector<float>& start, const fs::path& out, bool show_progress) {
   const Dreamer dreamer(critic, settings, discriminator);
   const MelSpectrogram mel(critic.config.audio);
-  const int64_t label = critic_label(critic, settings);
+  const int64_t label = dreamer.label();
   DreamSummary summary;
   summary.files = dream_file_names(out);
   const std::vector<float> mel_before = mel.compressed(start);

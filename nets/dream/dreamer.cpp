@@ -85,10 +85,46 @@ class WaveformAdam {
 struct Dreamer::Parts {
   std::unique_ptr<CriticView> critic, discriminator;
   torch::Tensor corpus_mean, corpus_std;  // per band, compressed units; undefined without statistics
+  torch::Tensor unseen_bins;              // STFT bins no mel filter weighs, as 0/1 doubles
   double target_mean = 0.0, target_std = 1.0;
   bool regression = true;
   int64_t max_shift = 0;
+
+  // What one step ascends for `audio` (1, T): the critic's score less the weighted penalties,
+  // plus the weighted realness; each term's value goes into `figures`.
+  torch::Tensor objective(const torch::Tensor& audio, const DreamConfig& s, DreamStep& figures) const;
 };
+
+torch::Tensor Dreamer::Parts::objective(const torch::Tensor& audio, const DreamConfig& s, DreamStep& figures) const {
+  const torch::Tensor spectrum = critic->mel->spectrogram(audio);
+  const torch::Tensor compressed = critic->mel->compress(critic->mel->mel_of(spectrum));
+  const torch::Tensor score = critic->score(compressed).mean();
+  const double raw = score.item<double>();
+  figures.score = regression ? raw * target_std + target_mean : std::exp(raw);
+  torch::Tensor objective = score.to(torch::kDouble);
+  if (corpus_mean.defined()) {
+    // In corpus standard deviations: a band louder than mean + range_std is out of the corpus's
+    // range (quieter bands are not: silence and quiet tones are in every corpus).
+    const torch::Tensor z = (compressed.to(torch::kFloat) - corpus_mean) / corpus_std;
+    const torch::Tensor range = torch::relu(z - s.range_std).pow(2).mean();
+    const int64_t frames = z.size(1);
+    const torch::Tensor tv = frames > 1 ? (z.narrow(1, 1, frames - 1) - z.narrow(1, 0, frames - 1)).abs().mean()
+                                        : torch::zeros({}, torch::kFloat);
+    objective = objective - s.range_weight * range - s.tv_weight * tv;
+    figures.range = range.item<double>();
+    figures.total_variation = tv.item<double>();
+  }
+  const torch::Tensor power = critic->model->config.audio.power == 2 ? spectrum : spectrum.pow(2);
+  const torch::Tensor out_of_band = (power * unseen_bins).sum() / (power.sum() + 1e-12);
+  objective = objective - s.out_of_band_weight * out_of_band;
+  figures.out_of_band = out_of_band.item<double>();
+  if (discriminator) {
+    const torch::Tensor realness = discriminator->score(discriminator->mel->compressed(audio)).mean();
+    objective = objective + s.realness_weight * realness.to(torch::kDouble);
+    figures.realness = realness.item<double>();
+  }
+  return objective;
+}
 
 Dreamer::Dreamer(const LoadedModel& critic, const DreamConfig& settings, const LoadedModel* discriminator)
     : parts_(std::make_unique<Parts>()), settings_(settings) {
@@ -102,6 +138,7 @@ Dreamer::Dreamer(const LoadedModel& critic, const DreamConfig& settings, const L
     label = label_index(critic, settings.label, "dream.label");
   }
   p.critic = std::make_unique<CriticView>(critic, label);
+  p.unseen_bins = p.critic->mel->seen_bins().logical_not().to(torch::kDouble);
   p.target_mean = critic.target.mean;
   p.target_std = critic.target.present() ? critic.target.std : 1.0;
   const int n_mels = critic.config.audio.n_mels;
@@ -126,6 +163,8 @@ Dreamer::Dreamer(const LoadedModel& critic, const DreamConfig& settings, const L
 
 Dreamer::~Dreamer() = default;
 
+int64_t Dreamer::label() const { return parts_->critic->label; }
+
 DreamResult Dreamer::run(const std::vector<float>& start, const std::function<void(int, const DreamStep&)>& on_step) const {
   const Parts& p = *parts_;
   const DreamConfig& s = settings_;
@@ -138,40 +177,12 @@ DreamResult Dreamer::run(const std::vector<float>& start, const std::function<vo
   torch::Tensor x0 = torch::tensor(start, torch::kFloat).reshape({1, samples}).to(torch::kDouble);
   torch::Tensor v = torch::atanh((x0 / bound).clamp(-0.999, 0.999)).set_requires_grad(true);
   WaveformAdam adam(v, s.lr);
-  const torch::Tensor unseen = p.critic->mel->seen_bins().logical_not().to(torch::kDouble);
-
   DreamResult result;
   for (int step = 0; step < s.steps; ++step) {
     if (v.grad().defined()) v.mutable_grad().zero_();
     const torch::Tensor audio = torch::roll(bound * torch::tanh(v), {p.max_shift > 0 ? shift(rng) : 0}, {1});
-    const torch::Tensor spectrum = p.critic->mel->spectrogram(audio);
-    const torch::Tensor compressed = p.critic->mel->compress(p.critic->mel->mel_of(spectrum));
-    const torch::Tensor score = p.critic->score(compressed).mean();
-    torch::Tensor objective = score.to(torch::kDouble);
     DreamStep figures;
-    if (p.corpus_mean.defined()) {
-      // In corpus standard deviations: a band louder than mean + range_std is out of the corpus's
-      // range (quieter bands are not: silence and quiet tones are in every corpus).
-      const torch::Tensor z = (compressed.to(torch::kFloat) - p.corpus_mean) / p.corpus_std;
-      const torch::Tensor range = torch::relu(z - s.range_std).pow(2).mean();
-      const int64_t frames = z.size(1);
-      const torch::Tensor tv = frames > 1 ? (z.narrow(1, 1, frames - 1) - z.narrow(1, 0, frames - 1)).abs().mean()
-                                          : torch::zeros({}, torch::kFloat);
-      objective = objective - s.range_weight * range - s.tv_weight * tv;
-      figures.range = range.item<double>();
-      figures.total_variation = tv.item<double>();
-    }
-    const torch::Tensor power = p.critic->model->config.audio.power == 2 ? spectrum : spectrum.pow(2);
-    const torch::Tensor out_of_band = (power * unseen).sum() / (power.sum() + 1e-12);
-    objective = objective - s.out_of_band_weight * out_of_band;
-    figures.out_of_band = out_of_band.item<double>();
-    if (p.discriminator) {
-      const torch::Tensor realness = p.discriminator->score(p.discriminator->mel->compressed(audio)).mean();
-      objective = objective + s.realness_weight * realness.to(torch::kDouble);
-      figures.realness = realness.item<double>();
-    }
-    const double raw = score.item<double>();
-    figures.score = p.regression ? raw * p.target_std + p.target_mean : std::exp(raw);
+    const torch::Tensor objective = p.objective(audio, s, figures);
     if (!std::isfinite(objective.item<double>())) {
       throw UserError("dreaming diverged at step " + std::to_string(step + 1) + " (the objective is not finite); lower dream.lr");
     }

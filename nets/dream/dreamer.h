@@ -46,6 +46,8 @@ class Dreamer {
   // on_step after each step.
   DreamResult run(const std::vector<float>& start,
                   const std::function<void(int step, const DreamStep&)>& on_step = nullptr) const;
+  // The class whose probability a classifier critic raises (dream.label); -1 for regression.
+  int64_t label() const;
 
  private:
   struct Parts;
