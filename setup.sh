@@ -12,6 +12,7 @@ packages=(
   libsndfile1-dev libsoxr-dev libfftw3-dev libhdf5-dev libpng-dev zlib1g-dev
   libyaml-cpp-dev libcli11-dev libgtest-dev libsptk-dev
   espeak-ng libfluidsynth-dev fluid-soundfont-gm
+  python3-torch python3-numpy
 )
 
 # shellcheck source=cmake/ensure_packages.sh

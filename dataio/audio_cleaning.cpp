@@ -77,15 +77,35 @@ void apply_preemphasis(std::vector<float>& audio, double coefficient) {
   for (std::size_t i = audio.size(); i-- > 1;) audio[i] -= c * audio[i - 1];
 }
 
-std::vector<float> clean_audio(std::vector<float> audio, const AudioConfig& config) {
+std::vector<float> clean_audio_before_emphasis(std::vector<float> audio, const AudioConfig& config) {
   if (config.highpass_hz > 0) highpass_zero_phase(audio, config.highpass_hz, config.sample_rate);
   if (config.trim_top_db > 0) {
     audio = trim_silence(audio, config.trim_top_db, config.n_fft, config.hop_length);
   }
   if (config.peak_normalize > 0) normalize_peak(audio, config.peak_normalize);
+  return audio;
+}
+
+void apply_emphasis(std::vector<float>& audio, const AudioConfig& config) {
   if (config.gain_db != 0) apply_gain_db(audio, config.gain_db);
   if (config.preemphasis > 0) apply_preemphasis(audio, config.preemphasis);
+}
+
+std::vector<float> clean_audio(std::vector<float> audio, const AudioConfig& config) {
+  audio = clean_audio_before_emphasis(std::move(audio), config);
+  apply_emphasis(audio, config);
   return audio;
+}
+
+EmphasisUndo::EmphasisUndo(const AudioConfig& config)
+    : coefficient_(static_cast<float>(config.preemphasis)),
+      scale_(config.mel_before_emphasis ? static_cast<float>(std::pow(10.0, -config.gain_db / 20.0)) : 1.0f) {}
+
+void EmphasisUndo::apply(std::vector<float>& chunk) {
+  for (float& x : chunk) {
+    previous_ = x + coefficient_ * previous_;
+    x = previous_ * scale_;
+  }
 }
 
 }  // namespace wn

@@ -1,6 +1,8 @@
 #pragma once
 // Per-utterance clean-up before features, each step switched by the `audio` config:
-// high-pass, silence trimming, peak normalisation, gain, pre-emphasis (in that order).
+// high-pass, silence trimming, peak normalisation, gain, pre-emphasis (in that order). Gain and
+// pre-emphasis are the model's time domain: with audio.mel_before_emphasis the mel is made before
+// them (r9y9's order), and synth undoes them on what a model generates.
 
 #include <vector>
 
@@ -24,5 +26,22 @@ void apply_preemphasis(std::vector<float>& audio, double coefficient);
 
 // All enabled steps of `config`, at config.sample_rate.
 std::vector<float> clean_audio(std::vector<float> audio, const AudioConfig& config);
+// The steps before gain and pre-emphasis; then those two alone.
+std::vector<float> clean_audio_before_emphasis(std::vector<float> audio, const AudioConfig& config);
+void apply_emphasis(std::vector<float>& audio, const AudioConfig& config);
+
+// Generated audio back to the plain domain, chunk by chunk: pre-emphasis inverted
+// (y[n] = x[n] + coefficient * y[n-1]) and, when the mel was made before the gain, the gain
+// divided out (the mel describes the audio before it). A no-op for configs without either.
+class EmphasisUndo {
+ public:
+  explicit EmphasisUndo(const AudioConfig& config);
+  void apply(std::vector<float>& chunk);
+
+ private:
+  float coefficient_;
+  float scale_;
+  float previous_ = 0.0f;
+};
 
 }  // namespace wn

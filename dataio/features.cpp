@@ -12,7 +12,8 @@ namespace wn {
 
 UtteranceFeatures features_from_audio(std::vector<float> samples, int sample_rate,
                                       const AudioConfig& config, const MelSpectrogram& mel) {
-  samples = clean_audio(resample(samples, sample_rate, config.sample_rate), config);
+  samples = clean_audio_before_emphasis(resample(samples, sample_rate, config.sample_rate), config);
+  if (!config.mel_before_emphasis) apply_emphasis(samples, config);
   if (static_cast<int64_t>(samples.size()) < config.n_fft) {
     throw std::invalid_argument("shorter than one frame: " + std::to_string(samples.size()) +
                                 " samples after resampling and trimming, need " +
@@ -21,6 +22,7 @@ UtteranceFeatures features_from_audio(std::vector<float> samples, int sample_rat
   UtteranceFeatures features;
   features.mel = mel.compressed(samples);
   features.frames = static_cast<int64_t>(features.mel.size()) / mel.n_mels();
+  if (config.mel_before_emphasis) apply_emphasis(samples, config);
   // Frame f covers samples [f*hop, (f+1)*hop): pad the tail with silence to match.
   samples.resize(static_cast<std::size_t>(features.frames * config.hop_length), 0.0f);
   features.audio = std::move(samples);

@@ -49,6 +49,7 @@ void register_config_command(CLI::App& app);
 void register_demo_command(CLI::App& app);
 void register_dream_command(CLI::App& app);
 void register_eval_command(CLI::App& app);
+void register_import_command(CLI::App& app);
 void register_nll_command(CLI::App& app);
 void register_preprocess_command(CLI::App& app);
 void register_rate_command(CLI::App& app);

@@ -101,7 +101,8 @@ void register_nll_command(CLI::App& app) {
   command->add_option("--csv", args->csv, "also write file,samples,nats_per_sample,bits_per_sample here");
   command->add_flag("--raw-weights", args->raw_weights, "use the trained weights, not their moving average");
   command->footer("The mean is over samples 1..T-1, each predicted from the samples before it (teacher forcing); the\n"
-                  "audio is not trimmed or scaled. A --mel of frames + 2*context rows is taken to carry its context rows.\n");
+                  "audio is not trimmed or normalised (the model's own gain and pre-emphasis are applied, as in training).\n"
+                  "A --mel of frames + 2*context rows is taken to carry its context rows.\n");
   command->callback([args] { run(*args); });
 }
 

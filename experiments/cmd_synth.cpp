@@ -17,6 +17,7 @@
 #include "core/config/config_io.h"
 #include "core/errors.h"
 #include "core/progress.h"
+#include "dataio/audio_cleaning.h"
 #include "dataio/audio_io.h"
 #include "dataio/features.h"
 #include "dataio/griffin_lim.h"
@@ -389,7 +390,13 @@ void run(SynthArgs& args) {
     const fs::path out = args.out.empty() ? fs::path(args.out_dir) / (clip.name + ".wav") : fs::path(args.out);
     write_clip(clip, audio, out, args, config.audio, how);
   };
-  if (from_model && !clips.empty()) generate_with_model(clips, model, args, write);
+  // A model generates in its training time domain (gain, pre-emphasis): back to plain audio.
+  auto write_generated = [&](const Clip& clip, const std::vector<float>& generated) {
+    std::vector<float> audio = generated;
+    EmphasisUndo(config.audio).apply(audio);
+    write(clip, audio);
+  };
+  if (from_model && !clips.empty()) generate_with_model(clips, model, args, write_generated);
   if (!from_model) {
     for (const Clip& clip : clips) write(clip, generate_griffin_lim(clip, args, config.audio));
   }

@@ -9,6 +9,7 @@
 
 #include "core/errors.h"
 #include "core/log.h"
+#include "dataio/audio_cleaning.h"
 #include "dataio/audio_io.h"
 #include "dataio/loader.h"
 #include "dataio/mel.h"
@@ -64,8 +65,10 @@ int64_t synthesize_stream(Generator& generator, const LoadedModel& model, const 
   const bool to_stdout = s.out == "-";
   std::vector<float> kept;  // for a wav
   int64_t written = 0;
-  auto emit = [&](const std::vector<float>& samples) {
+  EmphasisUndo undo(model.config.audio);  // the model's time domain back to plain audio
+  auto emit = [&](std::vector<float> samples) {
     if (samples.empty()) return;
+    undo.apply(samples);
     written += static_cast<int64_t>(samples.size());
     if (!to_stdout) {
       kept.insert(kept.end(), samples.begin(), samples.end());

@@ -6,6 +6,7 @@
 
 #include "core/errors.h"
 #include "dataio/loader.h"  // Batch
+#include "dataio/audio_cleaning.h"
 #include "dataio/mel.h"
 
 namespace wn {
@@ -25,7 +26,10 @@ AudioLikelihood audio_likelihood(const LoadedModel& loaded, const LikelihoodInpu
   }
   const AudioConfig& a = loaded.config.audio;
   const int64_t hop = a.hop_length;
-  auto scored = static_cast<int64_t>(input.audio.size());
+  // The likelihood is of what the model models: the audio after the recipe's gain and pre-emphasis.
+  std::vector<float> modelled = input.audio;
+  apply_emphasis(modelled, a);
+  auto scored = static_cast<int64_t>(modelled.size());
   std::vector<float> rows = input.mel;
   bool has_context = input.mel_has_context;
   int64_t frames = 0;  // mel frames the audio is scored against, context rows excluded
@@ -35,7 +39,8 @@ AudioLikelihood audio_likelihood(const LoadedModel& loaded, const LikelihoodInpu
       if (scored <= a.n_fft / 2) {
         throw UserError("the audio's " + std::to_string(scored) + " samples are shorter than one mel frame of the model's recipe");
       }
-      rows = MelSpectrogram(a).compressed(std::vector<float>(input.audio.begin(), input.audio.begin() + scored));
+      const std::vector<float>& described = a.mel_before_emphasis ? input.audio : modelled;
+      rows = MelSpectrogram(a).compressed(std::vector<float>(described.begin(), described.begin() + scored));
       has_context = false;
     }
     if (rows.size() % static_cast<std::size_t>(a.n_mels) != 0) {
@@ -57,7 +62,7 @@ AudioLikelihood audio_likelihood(const LoadedModel& loaded, const LikelihoodInpu
   int64_t multiple = m.local_conditioning ? hop : 1;
   if (needs.sequential) multiple = std::lcm(multiple, static_cast<int64_t>(needs.history_samples));
   const int64_t length = round_up(m.local_conditioning ? frames * hop : scored, multiple);
-  std::vector<float> audio(input.audio.begin(), input.audio.begin() + scored);
+  std::vector<float> audio(modelled.begin(), modelled.begin() + scored);
   audio.resize(static_cast<std::size_t>(length), 0.0f);
 
   Batch batch;

@@ -1,7 +1,9 @@
 #pragma once
 // How likely a recording is under an autoregressive model: the mean negative log-likelihood of
 // its samples t = 1..T-1, teacher-forced (each predicted from the samples before it and the
-// conditioning; the first has no history), the audio used as it is. The number models are
+// conditioning; the first has no history), the audio used as it is (not trimmed or normalised)
+// apart from the model's own time domain: the recipe's gain and pre-emphasis, as training applied
+// them (pre-emphasis has unit Jacobian, so it leaves the density unchanged). The number models are
 // compared by, and the check of an imported model.
 
 #include <cmath>

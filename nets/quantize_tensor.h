@@ -1,5 +1,5 @@
 #pragma once
-// dataio/quantization.h on tensors, with exactly its rounding (nearest level, halves up).
+// dataio/quantization.h on tensors, with exactly its rounding (nearest level, halves up; or down for mulaw_floor).
 
 #include <torch/torch.h>
 

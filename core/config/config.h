@@ -25,6 +25,7 @@ struct AudioConfig {
   double peak_normalize = 0.0;
   double gain_db = 0.0;
   double preemphasis = 0.0;
+  bool mel_before_emphasis = false;
 
   template <class Visitor>
   void fields(Visitor&& v) {
@@ -42,7 +43,9 @@ struct AudioConfig {
     v("highpass_hz", highpass_hz, "high-pass cutoff before features (0 = off)");
     v("peak_normalize", peak_normalize, "scale each utterance to this peak (0 = off)");
     v("gain_db", gain_db, "gain applied after normalisation");
-    v("preemphasis", preemphasis, "pre-emphasis coefficient (0 = off)");
+    v("preemphasis", preemphasis, "pre-emphasis coefficient (0 = off); synth undoes it");
+    v("mel_before_emphasis", mel_before_emphasis,
+      "make the mel before gain_db and preemphasis (r9y9's order: the mel is of the plain audio, and synth divides the gain out)");
   }
 };
 
@@ -144,7 +147,7 @@ struct ModelConfig : WaveNetKeys, SampleRnnKeys, RatingKeys {
 
   template <class Visitor>
   void shared_fields(Visitor&& v) {
-    v("quantization", quantization, "mulaw | linear: how samples map to quantize_channels classes (softmax outputs and inputs)");
+    v("quantization", quantization, "mulaw | mulaw_floor (r9y9's rounding down) | linear: how samples map to quantize_channels classes (softmax outputs and inputs)");
     v("quantize_channels", quantize_channels, "quantization classes (mu + 1 for mu-law)");
     v("local_conditioning", local_conditioning, "condition on mel frames (false = unconditional)");
     v("upsample_scales", upsample_scales, "wavenet's conditioning upsampler scales; product must equal audio.hop_length");

@@ -196,7 +196,7 @@ void check_model(const Config& config, Checker& c) {
   }
   if (m.type == "samplernn") check_samplernn(m, config.audio, config.train, c);
   if (m.type == "rating") check_rating(m, c);
-  c.one_of("model.quantization", m.quantization, {"mulaw", "linear"});
+  c.one_of("model.quantization", m.quantization, {"mulaw", "mulaw_floor", "linear"});
   c.check(m.quantize_channels >= 2 && m.quantize_channels <= 65536, "model.quantize_channels",
           "be in [2, 65536]", m.quantize_channels);
   c.check(m.cond_kernel_size >= 1 && m.cond_kernel_size % 2 == 1, "model.cond_kernel_size",

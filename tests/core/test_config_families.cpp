@@ -71,7 +71,7 @@ TEST(ConfigFamilies, SampleRnnFrameSizesAreChecked) {
 }
 
 TEST(ConfigFamilies, QuantizationIsShared) {
-  EXPECT_NE(config_error({"model.quantization=alaw"}).find("model.quantization must be one of mulaw, linear"),
+  EXPECT_NE(config_error({"model.quantization=alaw"}).find("model.quantization must be one of mulaw, mulaw_floor, linear"),
             std::string::npos);
   EXPECT_EQ(resolve_config(std::nullopt, {"model.type=samplernn", "model.quantization=linear"}).model.quantization, "linear");
 }

@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include "dataio/features.h"
+#include "dataio/mel.h"
 #include "tests/dataio/audio_fixtures.h"
 
 namespace wn {
@@ -68,6 +70,49 @@ TEST(Gain, PeakNormaliseGainAndPreemphasis) {
   EXPECT_FLOAT_EQ(y[0], 1.0f);
   EXPECT_FLOAT_EQ(y[1], 1.0f - 0.97f);
   EXPECT_FLOAT_EQ(y[2], 0.5f - 0.97f);
+}
+
+// Synth undoes the model's time domain chunk by chunk: pre-emphasis always, the gain when the mel
+// was made before it (r9y9's order).
+TEST(EmphasisUndo, InvertsGainAndPreemphasisAcrossChunks) {
+  AudioConfig config;
+  config.gain_db = 20.0 * std::log10(0.55);
+  config.preemphasis = 0.85;
+  const auto plain = test::sine(300, 22050, 0.05, 0.4f);
+  std::vector<float> modelled = plain;
+  apply_emphasis(modelled, config);
+  ASSERT_NE(modelled, plain);
+  for (bool mel_first : {false, true}) {
+    config.mel_before_emphasis = mel_first;
+    EmphasisUndo undo(config);
+    std::vector<float> restored;
+    for (std::size_t begin = 0; begin < modelled.size(); begin += 100) {
+      std::vector<float> chunk(modelled.begin() + begin, modelled.begin() + std::min(modelled.size(), begin + 100));
+      undo.apply(chunk);
+      restored.insert(restored.end(), chunk.begin(), chunk.end());
+    }
+    ASSERT_EQ(restored.size(), plain.size());
+    const float scale = mel_first ? 1.0f : 0.55f;  // without it the gain stays: the mel described gained audio
+    for (std::size_t i = 0; i < plain.size(); ++i) ASSERT_NEAR(restored[i], plain[i] * scale, 1e-5f) << i;
+  }
+}
+
+TEST(MelBeforeEmphasis, TheMelDescribesThePlainAudioAndTheAudioIsEmphasised) {
+  AudioConfig config;
+  config.trim_top_db = 0;
+  config.gain_db = -6.0;
+  config.preemphasis = 0.85;
+  const auto x = test::sine(440, 22050, 0.3, 0.5f);
+  std::vector<float> emphasised = x;
+  apply_emphasis(emphasised, config);
+  for (bool mel_first : {false, true}) {
+    config.mel_before_emphasis = mel_first;
+    const MelSpectrogram mel(config);
+    const UtteranceFeatures f = features_from_audio(x, 22050, config, mel);
+    EXPECT_EQ(f.mel, mel.compressed(mel_first ? x : emphasised)) << mel_first;
+    ASSERT_GE(f.audio.size(), x.size());
+    EXPECT_EQ(std::vector<float>(f.audio.begin(), f.audio.begin() + static_cast<std::ptrdiff_t>(x.size())), emphasised);
+  }
 }
 
 TEST(CleanAudio, AppliesOnlyEnabledSteps) {

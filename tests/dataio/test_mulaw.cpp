@@ -1,4 +1,5 @@
 #include "dataio/mulaw.h"
+#include "dataio/quantization.h"
 
 #include <gtest/gtest.h>
 
@@ -11,6 +12,23 @@ TEST(MuLaw, EveryClassRoundTripsExactly) {
   for (int mu : {255, 127, 15, 65535}) {
     for (int32_t index = 0; index <= mu; ++index) {
       ASSERT_EQ(mulaw_encode(mulaw_decode(index, mu), mu), index) << "mu " << mu;
+    }
+  }
+}
+
+// r9y9's models (nnmnkwii's mulaw_quantize): the companded value's level truncated, not rounded.
+TEST(MuLawFloor, TruncatesAsNnmnkwiiAndDecodedLevelsComeBack) {
+  for (float x : {-1.0f, -0.5f, -0.01f, 0.0f, 0.003f, 0.2f, 0.999f, 1.0f}) {
+    const double position = (std::log1p(255.0 * std::abs(x)) / std::log1p(255.0) * (x < 0 ? -1 : 1) + 1.0) / 2.0 * 255.0;
+    EXPECT_EQ(quantize_sample(x, 256, Quantization::mulaw_floor), static_cast<int32_t>(position)) << x;
+  }
+  EXPECT_EQ(quantize_sample(0.0f, 256, Quantization::mulaw_floor), 127);  // 127.5 truncated; mulaw rounds to 128
+  for (int classes : {256, 65536}) {
+    for (int32_t level = 0; level < classes; ++level) {
+      const float decoded = dequantize_sample(level, classes, Quantization::mulaw_floor);
+      ASSERT_EQ(quantize_sample(decoded, classes, Quantization::mulaw_floor), level) << classes;
+      // Inside its bin, a thousandth of a level above the edge nnmnkwii decodes to (plus float rounding).
+      ASSERT_NEAR(mulaw_compress(decoded, classes - 1), std::min(1.0, 2.0 * level / (classes - 1) - 1.0), 2.0 / (classes - 1) * 2e-3 + 2e-7);
     }
   }
 }
