@@ -77,14 +77,20 @@ std::string mel_mismatch_warning(const std::vector<float>& mel, const std::vecto
     }
   }
   if (best && best_fit <= tolerance) {
-    std::snprintf(line, sizeof line,
-                  "mels look like %s values; the model was trained on %s mels: multiply them by %.6g to convert",
-                  best->description, recipe.compression.c_str(), best->scale);
+    // Tacotron 2's recipe is the natural-log one our users meet; its band differs too, so the
+    // conversion is the better cure than a factor.
+    const bool natural = std::string(best->description) == "natural-log";
+    std::snprintf(line, sizeof line, "mels look like %s values; the model was trained on %s mels: %s%.6g to convert",
+                  best->description, recipe.compression.c_str(),
+                  natural ? "use --mel-recipe tacotron2 or convert-mels --from tacotron2 if they are Tacotron 2's, else multiply them by "
+                          : "multiply them by ",
+                  best->scale);
     return line;
   }
   std::snprintf(line, sizeof line,
                 "mels do not look like the model's training mels (band means %.1f training deviations away on average): "
-                "made with another recipe (log base, floor, normalisation, fmin/fmax, filterbank)?",
+                "made with another recipe (log base, floor, normalisation, fmin/fmax, filterbank)? --mel-recipe converts "
+                "r9y9, tacotron2 and espnet mels",
                 fit);
   return line;
 }

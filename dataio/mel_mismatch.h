@@ -3,7 +3,9 @@
 // in the field is a mel made with another recipe (natural log instead of log10, decibels,
 // already standardised, another floor or band): the model then makes noise or a pitch shift
 // without a word. This compares the mel's per-band means with the training mels' statistics
-// (stored in the checkpoint) and names the likeliest cause in one line.
+// (stored in the checkpoint) and names the likeliest cause in one line (natural log, the log of
+// Tacotron 2's recipe, decibels, standardised mels), pointing to --mel-recipe where a named
+// recipe (dataio/mel_recipe.h) is the likely source.
 
 #include <string>
 #include <vector>

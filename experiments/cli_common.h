@@ -46,6 +46,7 @@ void register_bench_engine(CLI::App& bench);  // options and callback of `bench`
 void register_bench_kernels(CLI::App& bench);
 void register_synth_command(CLI::App& app);
 void register_config_command(CLI::App& app);
+void register_convert_mels_command(CLI::App& app);
 void register_demo_command(CLI::App& app);
 void register_dream_command(CLI::App& app);
 void register_eval_command(CLI::App& app);

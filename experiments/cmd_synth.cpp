@@ -307,6 +307,7 @@ void run_stream(const SynthArgs& args, const LoadedModel& model) {
   }
   if (!model.config.model.local_conditioning) throw UserError("--stream: " + args.checkpoint + " is not mel-conditioned");
   if (args.engine.fold != 1) throw UserError("--stream generates one utterance as it arrives and cannot fold it; leave engine.fold at 1");
+  if (!args.inputs.mel_recipe.empty()) throw UserError("--mel-recipe converts .npy inputs; convert a stream's mels before it (convert-mels)");
   StreamSettings settings;
   settings.seed = static_cast<uint64_t>(args.engine.seed);
   settings.temperature = args.engine.temperature;
@@ -417,6 +418,9 @@ void register_synth_command(CLI::App& app) {
   command->add_option("--shard", args->inputs.shards, "preprocessed HDF5 shard: its utterances' mels; repeatable");
   command->add_option("--utterance", args->inputs.utterances, "only this utterance of the shards; repeatable (default: all)");
   command->add_flag("--mel-bins-first", args->inputs.mel_bins_first, "the .npy files are (n_mels, frames)");
+  command->add_option("--mel-recipe", args->inputs.mel_recipe,
+                      "the .npy mels are of this recipe (r9y9, tacotron2, espnet, or NAME:MEANVAR.npy): converted to the "
+                      "checkpoint's first (as convert-mels does)");
   CLI::Option* seconds = command->add_option("--seconds", args->seconds, "unconditional models: seconds to generate (after the prime)")
       ->capture_default_str()->check(CLI::PositiveNumber);
   CLI::Option* count = command->add_option("--count", args->count, "unconditional models: clips to generate (seeds seed, seed+1, ...)")

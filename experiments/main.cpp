@@ -60,6 +60,7 @@ int run(int argc, char** argv) {
   wn::cli::register_eval_command(app);
   wn::cli::register_nll_command(app);
   wn::cli::register_import_command(app);
+  wn::cli::register_convert_mels_command(app);
   wn::cli::register_rate_command(app);
   wn::cli::register_dream_command(app);
   wn::cli::register_bench_command(app);

@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <set>
 
 #include "core/errors.h"
 #include "dataio/features.h"
 #include "dataio/manifest.h"
+#include "dataio/mel_conversion.h"
 #include "dataio/npy.h"
 #include "dataio/shard_reader.h"
 
@@ -95,12 +97,24 @@ std::vector<SynthInput> load_synth_inputs(const SynthInputArgs& args, const Audi
   if (!args.utterances.empty() && args.shards.empty()) throw UserError("--utterance picks utterances of a --shard; give one");
   std::vector<SynthInput> inputs;
   const MelSpectrogram analysis(recipe);
+  std::unique_ptr<MelConverter> converter;  // --mel-recipe: .npy mels to the model's recipe
+  if (!args.mel_recipe.empty()) {
+    converter = std::make_unique<MelConverter>(mel_recipe_from_spec(args.mel_recipe), mel_recipe_of("the synthesis recipe", recipe));
+  }
+  auto npy_input = [&](const std::string& path) {
+    if (!converter) return npy_mel(path, args.mel_bins_first, recipe);
+    const ConvertedMel converted = converter->convert(npy_mel(path, args.mel_bins_first, converter->from().audio));
+    char how[64] = "exact";
+    if (!converted.exact) std::snprintf(how, sizeof how, "fit error %.3f dB", converted.fit_error_db);
+    std::printf("%s: %s mels converted to the synthesis recipe (%s)\n", path.c_str(), args.mel_recipe.c_str(), how);
+    return converted.mel;
+  };
   auto add_file = [&](const std::string& path, bool is_wav) {
     try {
       SynthInput input;
       input.name = fs::path(path).stem().string();
       input.source = path;
-      input.mel = is_wav ? extract_features(path, recipe, analysis).mel : npy_mel(path, args.mel_bins_first, recipe);
+      input.mel = is_wav ? extract_features(path, recipe, analysis).mel : npy_input(path);
       input.made_elsewhere = !is_wav;
       inputs.push_back(std::move(input));
     } catch (const UserError& e) {

@@ -18,6 +18,7 @@ struct SynthInputArgs {
   std::vector<std::string> shards;
   std::vector<std::string> utterances;  // names to take from the shards; empty: all
   bool mel_bins_first = false;          // .npy files are (n_mels, frames)
+  std::string mel_recipe;               // .npy files are of this recipe (dataio/mel_recipe.h): converted
 };
 
 struct SynthInput {

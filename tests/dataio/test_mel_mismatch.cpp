@@ -10,6 +10,7 @@
 #include <random>
 
 #include "dataio/mel.h"
+#include "dataio/mel_recipe.h"
 
 namespace wn {
 namespace {
@@ -65,6 +66,14 @@ TEST(MelMismatch, SilentForTheRecipeAndNamesOtherRecipes) {
   const std::string natural = mel_mismatch_warning(MelSpectrogram(ln).compressed(audio), stats.mean, stats.std, log10_recipe);
   EXPECT_NE(natural.find("natural-log"), std::string::npos) << natural;
   EXPECT_NE(natural.find("multiply them by 0.434294"), std::string::npos) << natural;
+
+  // Tacotron 2's mels of the same audio (natural log, 0-8000 Hz): its conversion is named.
+  const std::string tacotron = mel_mismatch_warning(MelSpectrogram(named_mel_recipe("tacotron2").audio).compressed(audio), stats.mean,
+                                                    stats.std, log10_recipe);
+  EXPECT_NE(tacotron.find("mels look like natural-log values; the model was trained on log10 mels: use --mel-recipe tacotron2 or "
+                          "convert-mels --from tacotron2 if they are Tacotron 2's"),
+            std::string::npos)
+      << tacotron;
 
   AudioConfig db = log10_recipe;
   db.compression = "db";
