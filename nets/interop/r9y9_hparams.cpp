@@ -41,9 +41,7 @@ class HparamsReader {
   std::string origin_;
 };
 
-}  // namespace
-
-R9y9Hparams read_r9y9_hparams(const std::filesystem::path& path) {
+R9y9Hparams parse_hparams(const std::filesystem::path& path) {
   YAML::Node root;
   try {
     root = YAML::LoadFile(path.string());
@@ -158,6 +156,16 @@ R9y9Hparams read_r9y9_hparams(const std::filesystem::path& path) {
   return h;
 }
 
+}  // namespace
+
+R9y9Hparams read_r9y9_hparams(const std::filesystem::path& path) {
+  try {
+    return parse_hparams(path);
+  } catch (const YAML::Exception& e) {  // a structure the reader did not expect (e.g. a key that is a list)
+    throw UserError(path.string() + ": not hparams as r9y9 writes them (" + e.msg + ")");
+  }
+}
+
 Config config_for_r9y9(const R9y9Hparams& h, bool normalized_mels) {
   Config c;
   AudioConfig& a = c.audio;
@@ -208,7 +216,7 @@ Config config_for_r9y9(const R9y9Hparams& h, bool normalized_mels) {
   if (h.gin_channels > 0) m.label_embedding = h.gin_channels;
 
   // Fine-tuning crops as r9y9 trained, in whole hops.
-  c.train.max_time_steps = std::max(1, h.max_time_steps / h.hop_size) * h.hop_size;
+  if (h.hop_size > 0) c.train.max_time_steps = std::max(1, h.max_time_steps / h.hop_size) * h.hop_size;
   c.data.normalize_mel = normalized_mels;
   validate_config(c);
   return c;

@@ -28,9 +28,13 @@ struct R9y9Fixture {
 
 // Variants: mol (80-mel, cin_pad 2, pre-emphasis and gain), mulaw256 (softmax, cin_pad 0),
 // gaussian (imported with a mel normaliser), speakers (mixture of logistics with an embedding).
-inline void make_r9y9_fixture(const std::string& variant, const std::filesystem::path& dir, R9y9Fixture& fixture) {
-  const ProgramOutcome made = run_program(
-      {python_with_torch(), std::string(WAVENET_SOURCE_DIR) + "/tests/nets/interop/r9y9_reference.py", variant, dir.string()});
+// `legacy`: the checkpoint in PyTorch's older non-zip format.
+inline void make_r9y9_fixture(const std::string& variant, const std::filesystem::path& dir, R9y9Fixture& fixture,
+                              bool legacy = false) {
+  std::vector<std::string> argv = {python_with_torch(), std::string(WAVENET_SOURCE_DIR) + "/tests/nets/interop/r9y9_reference.py",
+                                   variant, dir.string()};
+  if (legacy) argv.push_back("legacy");
+  const ProgramOutcome made = run_program(argv);
   ASSERT_EQ(made.exit_code, 0) << made.error_output;
   fixture.dir = dir;
   fixture.variant = variant;

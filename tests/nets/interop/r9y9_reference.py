@@ -9,7 +9,9 @@ skips scaled by sqrt(1/layers), ConvInUpsampleNetwork: a bias-free conv over 2*c
 then per scale a nearest stretch and a weight-normed (1, 2s+1) conv; mu-law rounded down; the
 discretized logistic mixture with its edge and thin-bin rules; pre-emphasis 0.85 after the gain).
 
-usage: r9y9_reference.py VARIANT OUT_DIR     VARIANT: mol | mulaw256 | gaussian | speakers | mol_preset
+usage: r9y9_reference.py VARIANT OUT_DIR [legacy]
+  VARIANT: mol | mulaw256 | gaussian | speakers | mol_preset; legacy: the checkpoint in PyTorch's
+  older (pre-1.6, non-zip) format
 """
 import collections
 import json
@@ -169,7 +171,7 @@ def gaussian_nll(y_hat, y, log_scale_min):
     return 0.5 * math.log(2 * math.pi) + log_std + 0.5 * ((y - mean) * torch.exp(-log_std)) ** 2
 
 
-def main(variant, out_dir):
+def main(variant, out_dir, legacy=False):
     torch.manual_seed(0)
     generator = torch.Generator().manual_seed({"mol": 1, "mulaw256": 2, "gaussian": 3, "speakers": 4, "mol_preset": 5}[variant])
     h = hparams_for(variant)
@@ -212,7 +214,8 @@ def main(variant, out_dir):
     optimizer = {"state": {}, "param_groups": [{"lr": 0.001, "betas": (0.9, 0.999), "eps": 1e-08, "weight_decay": 0.0,
                                                  "amsgrad": False, "params": list(range(len(state)))}]}
     torch.save({"state_dict": state, "optimizer": optimizer, "global_step": 123456, "global_epoch": 7,
-                "global_test_step": 0}, os.path.join(out_dir, "checkpoint_step000123456_ema.pth"))
+                "global_test_step": 0}, os.path.join(out_dir, "checkpoint_step000123456_ema.pth"),
+               _use_new_zipfile_serialization=not legacy)
     with open(os.path.join(out_dir, "hparams.json"), "w") as f:
         json.dump(h, f, indent=2)
     np.save(os.path.join(out_dir, "wav.npy"), wav.numpy())
@@ -227,6 +230,6 @@ def main(variant, out_dir):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
+    if len(sys.argv) not in (3, 4) or (len(sys.argv) == 4 and sys.argv[3] != "legacy"):
         raise SystemExit(__doc__)
-    main(sys.argv[1], sys.argv[2])
+    main(sys.argv[1], sys.argv[2], legacy=len(sys.argv) == 4)

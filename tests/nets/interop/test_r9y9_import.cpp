@@ -129,6 +129,25 @@ TEST(R9y9Import, WhatHasNoPlaceInTheModelIsNamed) {
             std::string::npos);
 }
 
+// PyTorch before 1.6 saved another (non-zip) format; the import takes it the same.
+TEST(R9y9Import, ReadsTheOlderNonZipFormatToo) {
+  TempDir dir;
+  R9y9Fixture zip, legacy;
+  ASSERT_NO_FATAL_FAILURE(test::make_r9y9_fixture("mol", dir / "zip", zip));
+  ASSERT_NO_FATAL_FAILURE(test::make_r9y9_fixture("mol", dir / "legacy", legacy, /*legacy=*/true));
+  std::ifstream file(legacy.checkpoint(), std::ios::binary);
+  char magic[2] = {};
+  file.read(magic, 2);
+  ASSERT_NE(std::string(magic, 2), "PK") << "the legacy fixture is a zip archive";
+  const TorchCheckpoint a = read_torch_checkpoint(zip.checkpoint()), b = read_torch_checkpoint(legacy.checkpoint());
+  ASSERT_EQ(a.state.size(), b.state.size());
+  for (std::size_t i = 0; i < a.state.size(); ++i) {
+    EXPECT_EQ(a.state[i].first, b.state[i].first);
+    EXPECT_TRUE(torch::equal(a.state[i].second, b.state[i].second)) << a.state[i].first;
+  }
+  EXPECT_EQ(b.step, 123456);
+}
+
 TEST(R9y9Import, AFileTorchCannotReadIsNamed) {
   TempDir dir;
   const auto bad = dir / "broken.pth";
