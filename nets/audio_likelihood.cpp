@@ -5,8 +5,8 @@
 #include <numeric>
 
 #include "core/errors.h"
-#include "dataio/loader.h"  // Batch
 #include "dataio/audio_cleaning.h"
+#include "dataio/loader.h"  // Batch
 #include "dataio/mel.h"
 
 namespace wn {

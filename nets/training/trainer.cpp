@@ -20,6 +20,7 @@
 #include "core/progress.h"
 #include "core/run_dir.h"
 #include "core/tensorboard.h"
+#include "dataio/audio_cleaning.h"
 #include "dataio/audio_io.h"
 #include "dataio/loader.h"
 #include "dataio/manifest.h"
@@ -288,13 +289,16 @@ void write_evaluation_sample(Model& model, const ValidationSet& valid, const Eva
   if (config.model.global_conditioning) request.labels = b.label.clamp_min(0).to(e.device);
   request.samples = frames * hop;
   const torch::Tensor audio = generator->generate(request, static_cast<uint64_t>(tc.seed)).cpu();
+  // Both clips back from the model's time domain (gain, pre-emphasis) to plain audio, as synth writes it.
   std::vector<float> samples(audio.data_ptr<float>(), audio.data_ptr<float>() + audio.numel());
+  EmphasisUndo(config.audio).apply(samples);
   const fs::path dir = e.options.run_dir / "samples";
   fs::create_directories(dir);
   write_wav(dir / ("step_" + std::to_string(step) + "_" + u.name.substr(u.name.rfind('/') + 1) + ".wav"), samples,
             config.audio.sample_rate);
   e.outputs.audio("valid/generated", samples, config.audio.sample_rate, step);
   std::vector<float> reference(u.audio.begin(), u.audio.begin() + std::min<int64_t>(static_cast<int64_t>(u.audio.size()), frames * hop));
+  EmphasisUndo(config.audio).apply(reference);
   e.outputs.audio("valid/reference", reference, config.audio.sample_rate, step);
   if (tc.eval_metrics && config.model.local_conditioning) log_copy_synthesis_metrics(reference, samples, e, step);
 }
