@@ -1,15 +1,15 @@
 #include "dataio/preprocess.h"
 
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
 #include <fstream>
+#include <functional>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 
 #include "core/atomic_file.h"
@@ -19,6 +19,8 @@
 #include "core/progress.h"
 #include "dataio/features.h"
 #include "dataio/manifest.h"
+#include "dataio/preprocess_parts.h"
+#include "dataio/preprocess_records.h"
 #include "dataio/shard_plan.h"
 #include "dataio/shard_writer.h"
 
@@ -27,77 +29,25 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* kStateDir = ".preprocess";
+constexpr const char* kStateDir = kPreprocessStateDir;
 constexpr const char* kFingerprintFile = "fingerprint";
 constexpr const char* kReportFile = "report.yaml";
 // Workers may run this many shards ahead of the writer (bounds memory to a few shards).
 constexpr std::size_t kShardsAhead = 2;
 
-// What a finished shard contributed; stored in .preprocess/<shard>.yaml, the shard's done mark.
-struct ShardRecord {
-  int64_t utterances = 0;
-  double seconds = 0.0;
-  std::vector<FailedFile> failures;
-  int64_t stats_frames = 0;
-  std::vector<double> mel_sum, mel_sq_sum;
-  int64_t target_count = 0;  // training utterances with a target, and their sums
-  double target_sum = 0.0, target_sq_sum = 0.0;
-};
-
-fs::path record_path(const fs::path& out, const std::string& shard_file) {
-  return out / kStateDir / (shard_file + ".yaml");
-}
-
-void write_record(const fs::path& path, const ShardRecord& r) {
-  YAML::Emitter out;
-  out.SetDoublePrecision(17);
-  out << YAML::BeginMap << YAML::Key << "utterances" << YAML::Value << r.utterances
-      << YAML::Key << "seconds" << YAML::Value << r.seconds << YAML::Key << "failures"
-      << YAML::Value << YAML::BeginSeq;
-  for (const auto& f : r.failures) {
-    out << YAML::BeginMap << YAML::Key << "path" << YAML::Value << f.path << YAML::Key << "reason"
-        << YAML::Value << f.reason << YAML::EndMap;
-  }
-  out << YAML::EndSeq << YAML::Key << "stats_frames" << YAML::Value << r.stats_frames
-      << YAML::Key << "mel_sum" << YAML::Value << YAML::Flow << r.mel_sum << YAML::Key
-      << "mel_sq_sum" << YAML::Value << YAML::Flow << r.mel_sq_sum << YAML::Key << "target_count" << YAML::Value
-      << r.target_count << YAML::Key << "target_sum" << YAML::Value << r.target_sum << YAML::Key << "target_sq_sum"
-      << YAML::Value << r.target_sq_sum << YAML::EndMap;
-  write_file_atomically(path, std::string(out.c_str()) + "\n");
-}
-
-// A record that does not read back (damaged by hand or by a disk) only costs redoing its shard.
-std::optional<ShardRecord> read_record(const fs::path& path) {
-  try {
-    const YAML::Node n = YAML::LoadFile(path.string());
-    ShardRecord r;
-    r.utterances = n["utterances"].as<int64_t>();
-    r.seconds = n["seconds"].as<double>();
-    for (const auto& f : n["failures"]) r.failures.push_back({f["path"].as<std::string>(), f["reason"].as<std::string>()});
-    r.stats_frames = n["stats_frames"].as<int64_t>();
-    r.mel_sum = n["mel_sum"].as<std::vector<double>>();
-    r.mel_sq_sum = n["mel_sq_sum"].as<std::vector<double>>();
-    r.target_count = n["target_count"].as<int64_t>();
-    r.target_sum = n["target_sum"].as<double>();
-    r.target_sq_sum = n["target_sq_sum"].as<double>();
-    if (r.utterances < 0 || r.stats_frames < 0 || r.target_count < 0) return std::nullopt;
-    return r;
-  } catch (const YAML::Exception& e) {
-    WN_LOG(warn) << path.string() << ": damaged (" << e.what() << "); its shard is made again";
-    return std::nullopt;
-  }
-}
-
 bool is_owned_output(const fs::path& p) {
   const std::string name = p.filename().string();
   const bool shard = (name.rfind("train-", 0) == 0 || name.rfind("valid-", 0) == 0) &&
                      name.find(".h5") != std::string::npos;
-  return shard || name == Manifest::kFileName || name == kReportFile || name == kStateDir;
+  const bool part_report = name.rfind("report.part-", 0) == 0;
+  return shard || part_report || name == Manifest::kFileName || name == kReportFile || name == kStateDir;
 }
 
-// Creates OUTPUT_DIR, clears it when forced, removes leftovers of a crash, and refuses to mix a
-// different corpus or recipe into an existing output.
-void prepare_output_dir(const fs::path& out, const std::string& fingerprint, bool force) {
+// Creates OUTPUT_DIR, clears it when forced, removes leftovers of a crash (only those of its own
+// shards for a part: the other parts may be writing), and refuses to mix a different corpus or
+// recipe into an existing output.
+void prepare_output_dir(const fs::path& out, const std::string& fingerprint, bool force,
+                        const std::function<bool(const std::string&)>& own_temporary) {
   std::error_code ec;
   fs::create_directories(out / kStateDir, ec);
   if (ec) throw IoError(out.string() + ": cannot create output directory: " + ec.message());
@@ -110,9 +60,9 @@ void prepare_output_dir(const fs::path& out, const std::string& fingerprint, boo
   // Temporary files of an interrupted run (shards in OUTPUT_DIR, records in the state dir).
   for (const fs::path& dir : {out, out / kStateDir}) {
     for (const auto& entry : fs::directory_iterator(dir)) {
-      if (entry.is_regular_file() && entry.path().filename().string().find(".tmp.") != std::string::npos) {
-        fs::remove(entry.path());
-      }
+      const std::string name = entry.path().filename().string();
+      const std::size_t tmp = name.find(".tmp.");
+      if (entry.is_regular_file() && tmp != std::string::npos && own_temporary(name.substr(0, tmp))) fs::remove(entry.path());
     }
   }
   const fs::path stamp = out / kStateDir / kFingerprintFile;
@@ -304,63 +254,6 @@ ShardRecord write_shard_from_results(const fs::path& out, const PlannedShard& sh
   return record;
 }
 
-void write_report(const fs::path& out, std::vector<FailedFile> failures, const PreprocessResult& r) {
-  std::sort(failures.begin(), failures.end(),
-            [](const FailedFile& a, const FailedFile& b) { return a.path < b.path; });
-  YAML::Emitter e;
-  e << YAML::BeginMap;
-  e << YAML::Key << "utterances_landed" << YAML::Value << r.utterances;
-  e << YAML::Key << "audio_hours" << YAML::Value << r.audio_seconds / 3600.0;
-  e << YAML::Key << "ignored_non_audio_files" << YAML::Value << r.ignored_files;
-  e << YAML::Key << "failures_count" << YAML::Value << failures.size();
-  e << YAML::Key << "failures" << YAML::Value << YAML::BeginSeq;
-  for (const auto& f : failures) {
-    e << YAML::BeginMap << YAML::Key << "path" << YAML::Value << f.path << YAML::Key << "reason"
-      << YAML::Value << f.reason << YAML::EndMap;
-  }
-  e << YAML::EndSeq << YAML::EndMap;
-  write_file_atomically(out / kReportFile, std::string(e.c_str()) + "\n");
-}
-
-Manifest build_manifest(const ShardPlan& plan, const std::vector<ShardRecord>& records,
-                        const Config& config) {
-  Manifest m;
-  m.config = config;
-  m.labels = plan.labels;
-  const auto n_mels = static_cast<std::size_t>(config.audio.n_mels);
-  std::vector<double> sum(n_mels, 0.0), sq(n_mels, 0.0);
-  double target_sum = 0.0, target_sq = 0.0;
-  for (std::size_t s = 0; s < plan.shards.size(); ++s) {
-    const ShardRecord& r = records[s];
-    m.target.utterances += r.target_count;
-    target_sum += r.target_sum;
-    target_sq += r.target_sq_sum;
-    if (r.utterances == 0) continue;
-    (plan.shards[s].valid ? m.valid_shards : m.train_shards)
-        .push_back({plan.shards[s].file, r.utterances, r.seconds});
-    m.stats_frames += r.stats_frames;
-    for (std::size_t b = 0; b < n_mels && b < r.mel_sum.size(); ++b) {
-      sum[b] += r.mel_sum[b];
-      sq[b] += r.mel_sq_sum[b];
-    }
-  }
-  for (std::size_t b = 0; b < n_mels; ++b) {
-    const double n = std::max<double>(1.0, static_cast<double>(m.stats_frames));
-    const double mean = sum[b] / n;
-    m.mel_mean.push_back(mean);
-    m.mel_std.push_back(std::sqrt(std::max(0.0, sq[b] / n - mean * mean)));
-  }
-  m.target.kind = config.data.target;
-  if (m.target.present() && m.target.utterances > 0) {
-    const auto n = static_cast<double>(m.target.utterances);
-    m.target.mean = target_sum / n;
-    const double spread = std::sqrt(std::max(0.0, target_sq / n - m.target.mean * m.target.mean));
-    // A constant target has nothing to standardise; a unit deviation keeps it as it is.
-    m.target.std = spread > 0 ? spread : 1.0;
-  }
-  return m;
-}
-
 }  // namespace
 
 PreprocessResult preprocess_corpus(const fs::path& input, const fs::path& out, const Config& given_config,
@@ -382,7 +275,20 @@ PreprocessResult preprocess_corpus(const fs::path& input, const fs::path& out, c
           ? plan.fingerprint
           : plan.fingerprint + "-mels-" + (options.mel_bins_first ? "t-" : "") +
                 std::to_string(crc32c(fs::absolute(options.mels_from).lexically_normal().string()));
-  prepare_output_dir(out, fingerprint, options.force);
+  const CorpusPart& part = options.part;
+  if (!part.whole() && options.force) {
+    throw UserError("--force with --part would delete the other parts' shards; clear " + out.string() +
+                    " once before launching the parts instead");
+  }
+  std::set<std::string> own_files;  // a part's shards and their records, whose temporaries it may clear
+  for (std::size_t s = 0; s < plan.shards.size(); ++s) {
+    if (!part.owns(s)) continue;
+    own_files.insert(plan.shards[s].file);
+    own_files.insert(plan.shards[s].file + ".yaml");
+  }
+  prepare_output_dir(out, fingerprint, options.force,
+                     [&](const std::string& file) { return part.whole() || own_files.count(file) > 0; });
+  if (!part.whole()) record_split_plan(out, plan, config, {input.string(), corpus.ignored_files}, part.count);
 
   PreprocessResult result;
   result.ignored_files = corpus.ignored_files;
@@ -390,9 +296,10 @@ PreprocessResult preprocess_corpus(const fs::path& input, const fs::path& out, c
   std::vector<const PlannedShard*> pending;
   std::vector<std::size_t> pending_index;
   for (std::size_t s = 0; s < plan.shards.size(); ++s) {
-    const fs::path record = record_path(out, plan.shards[s].file);
+    if (!part.owns(s)) continue;
+    const fs::path record = shard_record_path(out, plan.shards[s].file);
     const bool shard_present = fs::exists(out / plan.shards[s].file);
-    const std::optional<ShardRecord> done = fs::exists(record) ? read_record(record) : std::nullopt;
+    const std::optional<ShardRecord> done = fs::exists(record) ? read_shard_record(record) : std::nullopt;
     if (done) {
       records[s] = *done;
       if (records[s].utterances == 0 || shard_present) {
@@ -404,7 +311,7 @@ PreprocessResult preprocess_corpus(const fs::path& input, const fs::path& out, c
     pending_index.push_back(s);
   }
   if (result.shards_resumed > 0) {
-    WN_LOG(info) << "resuming: " << result.shards_resumed << " of " << plan.shards.size()
+    WN_LOG(info) << "resuming: " << result.shards_resumed << " of " << (part.whole() ? plan.shards.size() : own_files.size() / 2)
                  << " shards already complete";
   }
 
@@ -422,14 +329,16 @@ PreprocessResult preprocess_corpus(const fs::path& input, const fs::path& out, c
   pipeline.run(progress.get(), [&](const PlannedShard& shard, std::vector<UtteranceResult>& results) {
     const std::size_t s = pending_index[next_pending++];
     records[s] = write_shard_from_results(out, shard, results, config);
-    write_record(record_path(out, shard.file), records[s]);
+    write_shard_record(shard_record_path(out, shard.file), records[s]);
     ++result.shards_written;
     if (options.on_shard_done) options.on_shard_done(shard.file);
   });
   if (progress) progress->finish();
 
-  std::vector<FailedFile> failures = plan.unreadable;
-  for (const auto& r : records) {
+  // Files that failed before planning belong to the whole run, or to a split's first part.
+  std::vector<FailedFile> failures;
+  if (part.whole() || part.index == 1) failures = plan.unreadable;
+  for (const auto& r : records) {  // a part's other shards have empty records
     failures.insert(failures.end(), r.failures.begin(), r.failures.end());
     result.utterances += r.utterances;
     result.audio_seconds += r.seconds;
@@ -438,7 +347,13 @@ PreprocessResult preprocess_corpus(const fs::path& input, const fs::path& out, c
   result.processed_audio_seconds = pipeline.processed_seconds();
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   for (const auto& f : failures) WN_LOG(warn) << "skipped " << f.path << ": " << f.reason;
-  write_report(out, failures, result);
+  if (!part.whole()) {
+    write_preprocess_report(out / ("report.part-" + std::to_string(part.index) + "-of-" + std::to_string(part.count) + ".yaml"),
+                            failures, result);
+    WN_LOG(info) << "part " << part.name() << " done; once every part is, join them: wavenet preprocess --merge " << out.string();
+    return result;
+  }
+  write_preprocess_report(out / kReportFile, failures, result);
   if (result.utterances == 0) {
     throw UserError("no utterance landed: all " + std::to_string(failures.size()) +
                     " audio files failed (see " + (out / kReportFile).string() + ")");

@@ -5,6 +5,7 @@
 // renamed when complete; a per-shard record in OUTPUT_DIR/.preprocess/ marks it done, so a rerun
 // after a crash redoes only unfinished shards.
 
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -13,6 +14,17 @@
 #include "core/config/config.h"
 
 namespace wn {
+
+// One of N parts of a split run (dataio/preprocess_parts.h), index 1..count; count 0 is the whole
+// corpus. Also how `synth --part` splits its inputs.
+struct CorpusPart {
+  int index = 0;
+  int count = 0;
+  bool whole() const { return count == 0; }
+  // Whether this part handles item i of a deterministic order (the plan's shards, synth's clips).
+  bool owns(std::size_t i) const { return whole() || static_cast<int>(i % static_cast<std::size_t>(count)) == index - 1; }
+  std::string name() const { return std::to_string(index) + "/" + std::to_string(count); }
+};
 
 struct PreprocessOptions {
   bool force = false;          // delete earlier outputs in OUTPUT_DIR and start over
@@ -23,6 +35,9 @@ struct PreprocessOptions {
   // reported and skipped.
   std::filesystem::path mels_from;
   bool mel_bins_first = false;
+  // A part of a split run: only its shards, its own report (report.part-I-of-N.yaml), no
+  // manifest (merge_preprocess_parts writes it). --force is refused: it would delete the others'.
+  CorpusPart part;
   // Called after each shard is complete on disk (tests use it to simulate a crash).
   std::function<void(const std::string& shard_file)> on_shard_done;
 };

@@ -1,4 +1,5 @@
-// `wavenet convert-mels --from RECIPE --to RECIPE|CHECKPOINT|CONFIG.yaml IN... --out DIR`: mels
+// `wavenet convert-mels --from RECIPE --to RECIPE IN... --out DIR` (a recipe: a name, a checkpoint
+// or a config file): mels
 // of one recipe to another (dataio/mel_conversion), one .npy per input, with the conversion's
 // fit error; bad inputs are reported and skipped.
 
@@ -29,14 +30,14 @@ struct ConvertArgs {
 };
 
 // A recipe name (NAME or NAME:MEANVAR.npy), else a config file, else a checkpoint or run directory.
-MelRecipe target_recipe(const std::string& to) {
-  const std::string name = to.substr(0, to.find(':'));
-  if (name == "r9y9" || name == "tacotron2" || name == "espnet") return mel_recipe_from_spec(to);
-  if (!fs::exists(to)) throw UserError("--to " + to + ": not a recipe (" + mel_recipe_names() + "), config or checkpoint");
-  if (fs::path(to).extension() == ".yaml" || fs::path(to).extension() == ".yml") {
-    return mel_recipe_of(to, resolve_config(fs::path(to)).audio);
+MelRecipe recipe_named(const std::string& flag, const std::string& spec) {
+  const std::string name = spec.substr(0, spec.find(':'));
+  if (name == "r9y9" || name == "tacotron2" || name == "espnet") return mel_recipe_from_spec(spec);
+  if (!fs::exists(spec)) throw UserError(flag + " " + spec + ": not a recipe (" + mel_recipe_names() + "), config or checkpoint");
+  if (fs::path(spec).extension() == ".yaml" || fs::path(spec).extension() == ".yml") {
+    return mel_recipe_of(spec, resolve_config(fs::path(spec)).audio);
   }
-  return mel_recipe_of(to, load_model(to, true).config.audio);
+  return mel_recipe_of(spec, load_model(spec, true).config.audio);
 }
 
 std::vector<fs::path> npy_files(const std::vector<std::string>& inputs) {
@@ -74,7 +75,7 @@ std::vector<float> read_mel(const fs::path& path, int n_mels, bool bins_first) {
 }
 
 void run(const ConvertArgs& args) {
-  const MelConverter converter(mel_recipe_from_spec(args.from), target_recipe(args.to), args.iterations);
+  const MelConverter converter(recipe_named("--from", args.from), recipe_named("--to", args.to), args.iterations);
   std::printf("%s -> %s: %s\n", converter.from().name.c_str(), converter.to().name.c_str(),
               converter.exact() ? "the filterbanks agree: exact (log, floor and normaliser only)"
                                 : "other filterbanks: through each frame's non-negative least-squares spectrum");
@@ -107,8 +108,10 @@ void run(const ConvertArgs& args) {
 void register_convert_mels_command(CLI::App& app) {
   auto args = std::make_shared<ConvertArgs>();
   CLI::App* command = app.add_subcommand("convert-mels", "Convert mel spectrograms between recipes (r9y9, tacotron2, espnet, a model's)");
-  command->add_option("--from", args->from, "the mels' recipe: r9y9, tacotron2, espnet, or NAME:MEANVAR.npy with its normaliser")->required();
-  command->add_option("--to", args->to, "a recipe as for --from, a checkpoint or run directory, or a config .yaml")->required();
+  command->add_option("--from", args->from,
+                      "the mels' recipe: r9y9, tacotron2, espnet, NAME:MEANVAR.npy with its normaliser, a checkpoint or run "
+                      "directory, or a config .yaml")->required();
+  command->add_option("--to", args->to, "the recipe to convert to, given as for --from")->required();
   command->add_option("inputs", args->inputs, ".npy mels (frames, n_mels), or directories of them")->required();
   command->add_option("--out", args->out, "directory for the converted .npy files (same names)")->required();
   command->add_flag("--bins-first", args->bins_first, "the inputs are (n_mels, frames); outputs are always (frames, n_mels)");

@@ -24,6 +24,7 @@
 #include "dataio/loader.h"
 #include "dataio/mel.h"
 #include "dataio/mel_mismatch.h"
+#include "dataio/preprocess_parts.h"
 #include "dataio/spectrogram_png.h"
 #include "experiments/cli_common.h"
 #include "experiments/synth_inputs.h"
@@ -61,6 +62,7 @@ struct SynthArgs {
   std::set<std::string> given;
   EngineConfig engine;  // resolved
   bool stream = false;
+  std::string part;  // I/N: only clips I, I+N, ... of the inputs
   bool float_wav = false;
   bool plot = false;
   bool unconditional_options = false;  // --seconds or --count given
@@ -369,6 +371,16 @@ void run(SynthArgs& args) {
   } else {
     clips = unconditional_clips(args, config.audio);
   }
+  if (!args.part.empty()) {
+    // A cluster's share: every part lists the same inputs in the same order and keeps its own.
+    const CorpusPart part = parse_corpus_part(args.part);
+    std::vector<Clip> mine;
+    for (std::size_t i = 0; i < clips.size(); ++i) {
+      if (part.owns(i)) mine.push_back(std::move(clips[i]));
+    }
+    std::printf("part %s: %zu of %zu clips\n", part.name().c_str(), mine.size(), clips.size());
+    clips = std::move(mine);
+  }
   if (from_model) {
     resolve_labels(clips, args, model, failures);
     // Mels made elsewhere are the commonest cause of noise from a good vocoder: say so up front.
@@ -418,6 +430,7 @@ void register_synth_command(CLI::App& app) {
   command->add_option("--shard", args->inputs.shards, "preprocessed HDF5 shard: its utterances' mels; repeatable");
   command->add_option("--utterance", args->inputs.utterances, "only this utterance of the shards; repeatable (default: all)");
   command->add_flag("--mel-bins-first", args->inputs.mel_bins_first, "the .npy files are (n_mels, frames)");
+  command->add_option("--part", args->part, "I/N: only clips I, I+N, ... of the inputs (one part of a cluster job; use --out-dir)");
   command->add_option("--mel-recipe", args->inputs.mel_recipe,
                       "the .npy mels are of this recipe (r9y9, tacotron2, espnet, or NAME:MEANVAR.npy): converted to the "
                       "checkpoint's first (as convert-mels does)");

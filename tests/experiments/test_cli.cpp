@@ -120,7 +120,7 @@ TEST(Cli, PreprocessBadInputIsAUserError) {
                     "no utterance landed");
   EXPECT_NE(test::read_text(dir / "out/report.yaml").find("a.wav"), std::string::npos);
   expect_user_error("preprocess /no/such/corpus " + (dir / "out2").string(), "/no/such/corpus: input not found");
-  expect_user_error("preprocess " + (dir / "in").string(), "output_dir is required");
+  expect_user_error("preprocess " + (dir / "in").string(), "give INPUT and OUTPUT_DIR (or --merge OUTPUT_DIR)");
 }
 
 TEST(Cli, SelfcheckValidatesEveryPreset) {

@@ -66,6 +66,14 @@ TEST(ConvertMelsCli, ConvertsBetweenRecipesAndReportsTheFit) {
   const NpyArray exact = read_npy(dir / "exact" / "r9y9.npy");
   ASSERT_EQ(exact.data.size(), expected.size());
   for (std::size_t i = 0; i < expected.size(); ++i) ASSERT_NEAR(exact.data[i], expected[i], 1e-5) << i;
+
+  // And from that config to Tacotron 2's recipe: a config is a source too.
+  ASSERT_EQ(run("convert-mels --from " + (dir / "ours.yaml").string() + " --to tacotron2 " + (dir / "exact" / "r9y9.npy").string() +
+                    " --out " + (dir / "t2").string(),
+                dir / "t2.log"),
+            0)
+      << test::read_text(dir / "t2.log");
+  EXPECT_NE(test::read_text(dir / "t2.log").find("r9y9.npy: 52 frames, fit error"), std::string::npos) << test::read_text(dir / "t2.log");
 }
 
 TEST(ConvertMelsCli, SynthConvertsOnTheFlyAsConvertMelsDoes) {
