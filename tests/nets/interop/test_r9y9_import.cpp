@@ -129,6 +129,39 @@ TEST(R9y9Import, WhatHasNoPlaceInTheModelIsNamed) {
             std::string::npos);
 }
 
+// r9y9's UpsampleNetwork (no conv_in, cin_pad 0) keeps its convs at upsample_net.up_layers.N:
+// they map to the same kernels, and our input conv becomes the identity.
+TEST(R9y9Import, AnUpsampleNetworkWithoutConvInGetsAnIdentityInputConv) {
+  TempDir dir;
+  R9y9Fixture fixture;
+  ASSERT_NO_FATAL_FAILURE(test::make_r9y9_fixture("mulaw256", dir / "r9y9", fixture));  // cin_pad 0
+  const TorchCheckpoint checkpoint = read_torch_checkpoint(fixture.checkpoint());
+  const Config config = config_for_r9y9(read_r9y9_hparams(fixture.hparams()), false);
+  ASSERT_EQ(config.model.cond_kernel_size, 1);
+  NamedTensors plain;
+  for (const auto& [name, t] : checkpoint.state) {
+    if (name == "upsample_net.conv_in.weight") continue;
+    std::string renamed = name;
+    const std::string nested = "upsample_net.upsample.";
+    if (renamed.rfind(nested, 0) == 0) renamed = "upsample_net." + renamed.substr(nested.size());
+    plain.emplace_back(renamed, t);
+  }
+  const NamedTensors with_conv_in = wavenet_weights_from_r9y9(checkpoint.state, config, "ckpt");
+  const NamedTensors without = wavenet_weights_from_r9y9(plain, config, "ckpt");
+  ASSERT_EQ(with_conv_in.size(), without.size());
+  int identities = 0;
+  for (std::size_t i = 0; i < without.size(); ++i) {
+    ASSERT_EQ(with_conv_in[i].first, without[i].first);
+    if (without[i].first == "upsampler.input_conv.weight") {
+      EXPECT_TRUE(torch::equal(without[i].second, torch::eye(80).unsqueeze(-1)));
+      ++identities;
+    } else {
+      EXPECT_TRUE(torch::equal(with_conv_in[i].second, without[i].second)) << without[i].first;
+    }
+  }
+  EXPECT_EQ(identities, 1);
+}
+
 // PyTorch before 1.6 saved another (non-zip) format; the import takes it the same.
 TEST(R9y9Import, ReadsTheOlderNonZipFormatToo) {
   TempDir dir;
