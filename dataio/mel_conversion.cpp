@@ -81,6 +81,43 @@ MelConverter::MelConverter(MelRecipe from, MelRecipe to, int iterations)
 
 MelConverter::~MelConverter() = default;
 
+double MelConverter::through_spectrum(const std::vector<double>& source, std::vector<double>& target) const {
+  const AudioConfig &a = from_.audio, &b = to_.audio;
+  std::vector<double> spectrum, numerator, remade, denominator, spectrum_to;
+  // Non-negative least squares by multiplicative updates: s <- s * (A^T m) / (A^T A s).
+  source_->apply_transposed(source, numerator);
+  spectrum.assign(numerator.size(), 1.0);
+  for (int it = 0; it < iterations_; ++it) {
+    source_->apply(spectrum, remade);
+    source_->apply_transposed(remade, denominator);
+    for (std::size_t k = 0; k < spectrum.size(); ++k) spectrum[k] *= numerator[k] / std::max(denominator[k], 1e-300);
+  }
+  source_->apply(spectrum, remade);
+  const double db_per_decade = a.power == 2 ? 10.0 : 20.0;
+  double error = 0;
+  for (std::size_t m = 0; m < source.size(); ++m) {
+    error += std::fabs(db_per_decade * (std::log10(std::max(remade[m], a.log_floor)) - std::log10(std::max(source[m], a.log_floor))));
+  }
+  // Bins no source filter weighs: the nearest weighed bin's value.
+  const int first = source_->first_weighed, last = source_->last_weighed;
+  if (first <= last) {
+    for (int k = 0; k < first; ++k) spectrum[static_cast<std::size_t>(k)] = spectrum[static_cast<std::size_t>(first)];
+    for (std::size_t k = static_cast<std::size_t>(last) + 1; k < spectrum.size(); ++k) spectrum[k] = spectrum[static_cast<std::size_t>(last)];
+  }
+  // Onto the target's bins (their frequencies, linearly interpolated) and power.
+  spectrum_to.assign(static_cast<std::size_t>(target_->bins), 0.0);
+  for (std::size_t k = 0; k < spectrum_to.size(); ++k) {
+    const double position = static_cast<double>(k) * (spectrum.size() - 1) / std::max<std::size_t>(1, spectrum_to.size() - 1);
+    const auto low = static_cast<std::size_t>(position);
+    const std::size_t high = std::min(low + 1, spectrum.size() - 1);
+    double v = spectrum[low] + (position - static_cast<double>(low)) * (spectrum[high] - spectrum[low]);
+    if (a.power != b.power) v = b.power == 2 ? v * v : std::sqrt(v);
+    spectrum_to[k] = v;
+  }
+  target_->apply(spectrum_to, target);
+  return error / static_cast<double>(source.size());
+}
+
 ConvertedMel MelConverter::convert(const std::vector<float>& mel) const {
   const AudioConfig &a = from_.audio, &b = to_.audio;
   const auto n_from = static_cast<std::size_t>(a.n_mels), n_to = static_cast<std::size_t>(b.n_mels);
@@ -92,8 +129,7 @@ ConvertedMel MelConverter::convert(const std::vector<float>& mel) const {
   ConvertedMel out;
   out.exact = exact_;
   out.mel.resize(frames * n_to);
-  std::vector<double> source(n_from), target(n_to), spectrum, numerator, remade, denominator, spectrum_to;
-  const double db_per_decade = a.power == 2 ? 10.0 : 20.0;
+  std::vector<double> source(n_from), target(n_to);
   double error_sum = 0;
   for (std::size_t f = 0; f < frames; ++f) {
     // Back to a mel magnitude (or power): through the normaliser, then the log.
@@ -105,37 +141,7 @@ ConvertedMel MelConverter::convert(const std::vector<float>& mel) const {
     if (exact_) {
       target = source;
     } else {
-      // Non-negative least squares by multiplicative updates: s <- s * (A^T m) / (A^T A s).
-      source_->apply_transposed(source, numerator);
-      spectrum.assign(numerator.size(), 1.0);
-      for (int it = 0; it < iterations_; ++it) {
-        source_->apply(spectrum, remade);
-        source_->apply_transposed(remade, denominator);
-        for (std::size_t k = 0; k < spectrum.size(); ++k) spectrum[k] *= numerator[k] / std::max(denominator[k], 1e-300);
-      }
-      source_->apply(spectrum, remade);
-      double frame_error = 0;
-      for (std::size_t m = 0; m < n_from; ++m) {
-        frame_error += std::fabs(db_per_decade * (std::log10(std::max(remade[m], a.log_floor)) - std::log10(std::max(source[m], a.log_floor))));
-      }
-      error_sum += frame_error / static_cast<double>(n_from);
-      // Bins no source filter weighs: the nearest weighed bin's value.
-      const int first = source_->first_weighed, last = source_->last_weighed;
-      if (first <= last) {
-        for (int k = 0; k < first; ++k) spectrum[static_cast<std::size_t>(k)] = spectrum[static_cast<std::size_t>(first)];
-        for (std::size_t k = static_cast<std::size_t>(last) + 1; k < spectrum.size(); ++k) spectrum[k] = spectrum[static_cast<std::size_t>(last)];
-      }
-      // Onto the target's bins (their frequencies, linearly interpolated) and power.
-      spectrum_to.assign(static_cast<std::size_t>(target_->bins), 0.0);
-      for (std::size_t k = 0; k < spectrum_to.size(); ++k) {
-        const double position = static_cast<double>(k) * (spectrum.size() - 1) / std::max<std::size_t>(1, spectrum_to.size() - 1);
-        const auto low = static_cast<std::size_t>(position);
-        const std::size_t high = std::min(low + 1, spectrum.size() - 1);
-        double v = spectrum[low] + (position - static_cast<double>(low)) * (spectrum[high] - spectrum[low]);
-        if (a.power != b.power) v = b.power == 2 ? v * v : std::sqrt(v);
-        spectrum_to[k] = v;
-      }
-      target_->apply(spectrum_to, target);
+      error_sum += through_spectrum(source, target);
     }
     for (std::size_t m = 0; m < n_to; ++m) {
       double v = compress(target[m], b);

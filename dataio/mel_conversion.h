@@ -39,6 +39,9 @@ class MelConverter {
 
  private:
   struct Sparse;
+  // Through one frame's recovered spectrum: the target's mel from the source's (both before
+  // their logs); returns the frame's fit error in dB.
+  double through_spectrum(const std::vector<double>& source, std::vector<double>& target) const;
   MelRecipe from_, to_;
   int iterations_;
   bool exact_;

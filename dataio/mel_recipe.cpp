@@ -25,11 +25,18 @@ AudioConfig ljspeech_mel(double fmin, double fmax, const std::string& compressio
 
 std::string mel_recipe_names() { return "r9y9, tacotron2, espnet"; }
 
+bool names_mel_recipe(const std::string& spec) {
+  const std::string name = spec.substr(0, spec.find(':'));
+  return name == "r9y9" || name == "tacotron2" || name == "espnet";
+}
+
 MelRecipe named_mel_recipe(const std::string& name) {
+  if (!names_mel_recipe(name) || name.find(':') != std::string::npos) {
+    throw UserError("unknown mel recipe '" + name + "': one of " + mel_recipe_names() + " (NAME:MEANVAR.npy adds its normaliser)");
+  }
   if (name == "r9y9") return {name, ljspeech_mel(125.0, 7600.0, "log10", 1e-10), {}, {}};
   if (name == "tacotron2") return {name, ljspeech_mel(0.0, 8000.0, "ln", 1e-5), {}, {}};
-  if (name == "espnet") return {name, ljspeech_mel(80.0, 7600.0, "log10", 1e-10), {}, {}};
-  throw UserError("unknown mel recipe '" + name + "': one of " + mel_recipe_names() + " (NAME:MEANVAR.npy adds its normaliser)");
+  return {name, ljspeech_mel(80.0, 7600.0, "log10", 1e-10), {}, {}};  // espnet
 }
 
 MelRecipe mel_recipe_from_spec(const std::string& spec) {

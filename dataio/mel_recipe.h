@@ -27,6 +27,8 @@ struct MelRecipe {
 
 // "r9y9, tacotron2, espnet"
 std::string mel_recipe_names();
+// Whether a spec (NAME or NAME:MEANVAR.npy) names one of them.
+bool names_mel_recipe(const std::string& spec);
 // Throws UserError naming the known recipes for another name.
 MelRecipe named_mel_recipe(const std::string& name);
 // "NAME" or "NAME:MEANVAR.npy" (a (2, n_mels) float32 .npy: mean row, scale row).

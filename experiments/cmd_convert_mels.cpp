@@ -31,8 +31,7 @@ struct ConvertArgs {
 
 // A recipe name (NAME or NAME:MEANVAR.npy), else a config file, else a checkpoint or run directory.
 MelRecipe recipe_named(const std::string& flag, const std::string& spec) {
-  const std::string name = spec.substr(0, spec.find(':'));
-  if (name == "r9y9" || name == "tacotron2" || name == "espnet") return mel_recipe_from_spec(spec);
+  if (names_mel_recipe(spec)) return mel_recipe_from_spec(spec);
   if (!fs::exists(spec)) throw UserError(flag + " " + spec + ": not a recipe (" + mel_recipe_names() + "), config or checkpoint");
   if (fs::path(spec).extension() == ".yaml" || fs::path(spec).extension() == ".yml") {
     return mel_recipe_of(spec, resolve_config(fs::path(spec)).audio);

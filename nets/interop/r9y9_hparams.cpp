@@ -41,18 +41,8 @@ class HparamsReader {
   std::string origin_;
 };
 
-R9y9Hparams parse_hparams(const std::filesystem::path& path) {
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(path.string());
-  } catch (const YAML::BadFile&) {
-    throw UserError(path.string() + ": cannot read the hparams file");
-  } catch (const YAML::Exception& e) {
-    throw UserError(path.string() + ": not a JSON hparams file (" + e.msg + ")");
-  }
-  if (!root.IsMap()) throw UserError(path.string() + ": not a JSON object of hparams");
-  const HparamsReader r(root, path.string());
-  R9y9Hparams h;
+// Every key r9y9's build_model and recipe read, over hparams.py's defaults.
+void read_fields(const HparamsReader& r, const YAML::Node& root, R9y9Hparams& h) {
   r.read("input_type", h.input_type);
   r.read("quantize_channels", h.quantize_channels);
   r.read("preprocess", h.preprocess);
@@ -117,8 +107,10 @@ R9y9Hparams parse_hparams(const std::filesystem::path& path) {
     r.refuse("upsample_scales", "an older r9y9 hparams schema (upsampling by transposed convolutions) is not supported; "
                                 "the current one has upsample_params");
   }
+}
 
-  // What our WaveNet cannot compute exactly.
+// What our WaveNet cannot compute exactly: refused by key rather than approximated.
+void refuse_what_we_cannot_compute(const HparamsReader& r, const R9y9Hparams& h) {
   if (h.input_type == "mulaw") r.refuse("input_type", "'mulaw' (companded scalar input) is not supported; raw and mulaw-quantize are");
   if (h.input_type != "raw" && h.input_type != "mulaw-quantize") r.refuse("input_type", "unknown value '" + h.input_type + "'");
   if (h.window != "hann") r.refuse("window", "only hann is supported, got '" + h.window + "'");
@@ -153,6 +145,22 @@ R9y9Hparams parse_hparams(const std::filesystem::path& path) {
     if (h.freq_axis_kernel_size != 1) r.refuse("upsample_params.freq_axis_kernel_size", "only 1 is supported");
     if (h.cin_channels != h.num_mels) r.refuse("cin_channels", "must equal num_mels (the mel is the only local condition)");
   }
+}
+
+R9y9Hparams parse_hparams(const std::filesystem::path& path) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path.string());
+  } catch (const YAML::BadFile&) {
+    throw UserError(path.string() + ": cannot read the hparams file");
+  } catch (const YAML::Exception& e) {
+    throw UserError(path.string() + ": not a JSON hparams file (" + e.msg + ")");
+  }
+  if (!root.IsMap()) throw UserError(path.string() + ": not a JSON object of hparams");
+  const HparamsReader r(root, path.string());
+  R9y9Hparams h;
+  read_fields(r, root, h);
+  refuse_what_we_cannot_compute(r, h);
   return h;
 }
 
