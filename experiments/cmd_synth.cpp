@@ -6,13 +6,11 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
-#include <chrono>
 #include <functional>
 #include <cmath>
 #include <cstdio>
 #include <memory>
 #include <set>
-#include <thread>
 
 #include "core/config/config_io.h"
 #include "core/errors.h"
@@ -27,10 +25,9 @@
 #include "dataio/preprocess_parts.h"
 #include "dataio/spectrogram_png.h"
 #include "experiments/cli_common.h"
+#include "experiments/clip_generation.h"
 #include "experiments/synth_inputs.h"
 #include "experiments/synth_stream.h"
-#include "nets/batched_synthesis.h"
-#include "nets/folded_synthesis.h"
 #include "nets/model_loading.h"
 
 namespace wn::cli {
@@ -81,13 +78,7 @@ int fold_setting(const std::string& value) {
 // key=value arguments over it (only engine.* for a checkpoint: its model and recipe are fixed),
 // then the flags that were given.
 EngineConfig resolve_engine_settings(const Config& base, const std::string& origin, bool from_checkpoint, const SynthArgs& args) {
-  EngineConfig e = base.engine;
-  if (from_checkpoint && !args.config.overrides.empty()) {
-    for (const std::string& o : args.config.overrides) {
-      if (o.rfind("engine.", 0) != 0) throw UserError(o + ": with --checkpoint only engine.* settings can change (the model and its recipe are the checkpoint's)");
-    }
-    e = config_from_yaml(config_to_yaml(base), origin, args.config.overrides).engine;
-  }
+  EngineConfig e = from_checkpoint ? engine_with_overrides(base, origin, args.config.overrides) : base.engine;
   if (args.given.count("threads")) e.threads = args.threads;
   if (args.given.count("precision")) e.precision = args.precision;
   if (args.given.count("temperature")) e.temperature = args.temperature;
@@ -97,13 +88,6 @@ EngineConfig resolve_engine_settings(const Config& base, const std::string& orig
   if (args.raw_weights) e.use_ema = false;
   return e;
 }
-
-// An input (its mel empty for unconditional clips) and how to generate it.
-struct Clip : SynthInput {
-  std::vector<float> prime;
-  int64_t samples = 0;
-  uint64_t seed = 0;
-};
 
 // --label as a name from the checkpoint's label list, or as a number.
 int32_t label_id(const std::string& label, const LoadedModel& model) {
@@ -179,95 +163,6 @@ std::vector<Clip> unconditional_clips(const SynthArgs& args, const AudioConfig& 
   return clips;
 }
 
-// The model's fast generator with the run's engine settings, announced on one line.
-std::unique_ptr<Generator> engine_generator(const LoadedModel& model, const EngineConfig& e) {
-  FastGeneratorOptions options;
-  options.threads = e.threads > 0 ? e.threads : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-  options.precision = e.precision;
-  std::unique_ptr<Generator> generator = model.model->fast_generator(options);
-  if (!generator) throw UserError(model.checkpoint.string() + ": model.type=" + model.config.model.type + " does not generate audio");
-  const GeneratorFacts f = generator->facts();
-  std::fprintf(stderr, "engine: %s kernels, %s, %d threads, batch %d, fold %s, seed %lld, temperature %g, %s weights\n",
-               f.kernels.c_str(), f.precision.c_str(), f.threads, e.batch,
-               e.fold == 0 ? "auto" : std::to_string(e.fold).c_str(), static_cast<long long>(e.seed), e.temperature,
-               e.use_ema ? "EMA" : "raw");
-  return generator;
-}
-
-// Folding: each clip on its own, cut into pieces generated as one batch (nets/folded_synthesis.h).
-void generate_folded(const std::vector<Clip>& clips, const LoadedModel& model, const SynthArgs& args, Generator& generator,
-                     const std::function<void(const Clip&, const std::vector<float>&)>& write) {
-  const EngineConfig& e = args.engine;
-  const AudioConfig& a = model.config.audio;
-  FoldOptions fold;
-  fold.hop_length = a.hop_length;
-  fold.context_frames = model.model->data_needs().context_frames;
-  fold.temperature = e.temperature;
-  fold.overlap_frames = e.fold_overlap_frames > 0 ? e.fold_overlap_frames
-                                                   : fold_overlap_frames(generator.facts().receptive_field_samples, a.hop_length);
-  for (const Clip& clip : clips) {
-    const int64_t frames = static_cast<int64_t>(clip.mel.size()) / a.n_mels;
-    fold.segments = e.fold == 0 ? automatic_fold(frames, fold.overlap_frames, kMaxAutomaticFold) : e.fold;
-    ProgressOptions po;
-    po.unit = "samples";
-    ProgressBar progress(clip.name + " (fold " + std::to_string(fold.segments) + ")", folded_steps(frames, fold), po);
-    int64_t reported = 0;
-    fold.on_samples = [&](int64_t done) {
-      if (done - reported < 4096) return;
-      progress.advance(done - reported);
-      reported = done;
-    };
-    std::vector<float> audio = synthesize_folded(generator, conditioning_mel(model, clip.mel), clip.label, clip.seed, fold);
-    progress.finish();
-    audio.resize(static_cast<std::size_t>(clip.samples));
-    write(clip, audio);
-  }
-}
-
-// Every clip through the fast generator at once, one progress bar over all their samples; each
-// clip is written as soon as its batch is done.
-void generate_with_model(const std::vector<Clip>& clips, const LoadedModel& model, const SynthArgs& args,
-                         const std::function<void(const Clip&, const std::vector<float>&)>& write) {
-  const ModelConfig& m = model.config.model;
-  const AudioConfig& a = model.config.audio;
-  const EngineConfig& e = args.engine;
-  const std::unique_ptr<Generator> generator = engine_generator(model, e);
-  if (m.local_conditioning && e.fold != 1) return generate_folded(clips, model, args, *generator, write);
-  std::vector<SynthesisClip> requests;
-  int64_t total = 0;
-  for (const Clip& clip : clips) {
-    SynthesisClip r;
-    if (m.local_conditioning) r.mel = conditioning_mel(model, clip.mel);
-    r.samples = clip.samples;
-    r.label = clip.label;
-    r.seed = clip.seed;
-    if (!clip.prime.empty()) r.prime = torch::tensor(clip.prime);
-    requests.push_back(r);
-    total += clip.samples;
-  }
-  ProgressOptions po;
-  po.unit = "samples";
-  ProgressBar progress(std::to_string(clips.size()) + (clips.size() == 1 ? " clip" : " clips"), total, po);
-  const auto start = std::chrono::steady_clock::now();
-  int64_t reported = 0;
-  BatchedSynthesisOptions batched;
-  batched.batch_size = e.batch;
-  batched.hop_length = a.hop_length;
-  batched.context_frames = model.model->data_needs().context_frames;
-  batched.temperature = e.temperature;
-  batched.on_samples = [&](int64_t done) {
-    if (done - reported < 4096 && done != total) return;
-    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    char detail[64];
-    std::snprintf(detail, sizeof detail, "%.2fx real time", done / std::max(elapsed, 1e-9) / a.sample_rate);
-    progress.set_detail(detail);
-    progress.advance(done - reported);
-    reported = done;
-  };
-  synthesize_batched(*generator, requests, batched, [&](std::size_t i, std::vector<float> audio) { write(clips[i], audio); });
-  progress.finish();
-}
-
 std::vector<float> generate_griffin_lim(const Clip& clip, const SynthArgs& args, const AudioConfig& a) {
   ProgressOptions po;
   po.unit = "iterations";
@@ -317,7 +212,7 @@ void run_stream(const SynthArgs& args, const LoadedModel& model) {
   settings.float_wav = args.float_wav;
   if (!args.label.empty()) settings.label = label_id(args.label, model);
   if (model.config.model.global_conditioning && settings.label < 0) throw UserError("--stream: " + args.checkpoint + " is conditioned on a label; pick one with --label");
-  const std::unique_ptr<Generator> generator = engine_generator(model, args.engine);
+  const std::unique_ptr<Generator> generator = engine_generator(model, args.engine, true);
   const int64_t samples = synthesize_stream(*generator, model, settings);
   std::fprintf(stderr, "wrote %s: %lld samples (%.2f s at %d Hz, streamed)\n", args.out == "-" ? "standard output" : args.out.c_str(),
                static_cast<long long>(samples), samples / double(model.config.audio.sample_rate), model.config.audio.sample_rate);
@@ -409,7 +304,11 @@ void run(SynthArgs& args) {
     EmphasisUndo(config.audio).apply(audio);
     write(clip, audio);
   };
-  if (from_model && !clips.empty()) generate_with_model(clips, model, args, write_generated);
+  if (from_model && !clips.empty()) {
+    ClipGenerationOptions generation;
+    generation.engine = args.engine;
+    generate_clips(clips, model, generation, write_generated);
+  }
   if (!from_model) {
     for (const Clip& clip : clips) write(clip, generate_griffin_lim(clip, args, config.audio));
   }

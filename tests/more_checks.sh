@@ -25,7 +25,8 @@ san=build-sanitize
 build_sanitized() {
   if [ ! -f "$san/build.ninja" ]; then
     CC=clang CXX=clang++ cmake -S . -B "$san" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
-      -DWAVENET_WERROR=ON -DWAVENET_SANITIZE_ADDRESS=ON -DWAVENET_SANITIZE_UNDEFINED=ON -DWAVENET_FUZZ=ON
+      -DWAVENET_WERROR=ON -DWAVENET_SANITIZE_ADDRESS=ON -DWAVENET_SANITIZE_UNDEFINED=ON -DWAVENET_FUZZ=ON \
+      -DWAVENET_PYTHON_MODULE=OFF
   fi
   cmake --build "$san" -j2
 }
