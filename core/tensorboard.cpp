@@ -47,6 +47,7 @@ double now_seconds() {
 
 // tensorflow.Event: wall_time = 1 (double), step = 2 (int64), file_version = 3 (string),
 // summary = 5 (Summary). Summary.value = 1 (repeated Value). Value: tag = 1, simple_value = 2,
+// image = 4 (Image: height = 1, width = 2, colorspace = 3, encoded_image_string = 4),
 // audio = 6 (Audio: sample_rate = 1 float, num_channels = 2, length_frames = 3,
 // encoded_audio_string = 4, content_type = 5).
 std::string event_with_summary_value(int64_t step, const std::string& value) {
@@ -94,6 +95,18 @@ void EventWriter::add_audio(const std::string& tag, std::string_view wav, float 
   std::string v;
   put_bytes(v, 1, tag);
   put_bytes(v, 6, audio);
+  write_event(event_with_summary_value(step, v));
+}
+
+void EventWriter::add_image(const std::string& tag, std::string_view png, int width, int height, int channels, int64_t step) {
+  std::string image;
+  put_int(image, 1, height);
+  put_int(image, 2, width);
+  put_int(image, 3, channels);
+  put_bytes(image, 4, png);
+  std::string v;
+  put_bytes(v, 1, tag);
+  put_bytes(v, 4, image);
   write_event(event_with_summary_value(step, v));
 }
 
