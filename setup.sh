@@ -12,7 +12,7 @@ packages=(
   libtorch-dev libgloo-dev libopenblas0-pthread
   libsndfile1-dev libsoxr-dev libfftw3-dev libhdf5-dev libpng-dev zlib1g-dev
   libyaml-cpp-dev libcli11-dev libgtest-dev libsptk-dev
-  espeak-ng libfluidsynth-dev fluid-soundfont-gm
+  espeak-ng libfluidsynth-dev fluid-soundfont-gm libplplot-dev plplot-driver-cairo fonts-dejavu-core
   python3-torch python3-numpy python3-dev pybind11-dev python3-pytest
 )
 

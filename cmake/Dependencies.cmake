@@ -60,5 +60,8 @@ pkg_check_modules(SOXR REQUIRED IMPORTED_TARGET soxr)
 pkg_check_modules(FFTW3 REQUIRED IMPORTED_TARGET fftw3)
 pkg_check_modules(PNG REQUIRED IMPORTED_TARGET libpng)
 pkg_check_modules(FLUIDSYNTH REQUIRED IMPORTED_TARGET fluidsynth)
+# PLplot's C API (module plplot; the C++ one is plplot-c++) draws dataio/figures; its pngcairo
+# driver (plplot-driver-cairo) is loaded at run time.
+pkg_check_modules(PLPLOT REQUIRED IMPORTED_TARGET plplot)
 # Debian's HDF5 is the serial, threadsafe build; its headers live under hdf5/serial.
 pkg_check_modules(HDF5 REQUIRED IMPORTED_TARGET hdf5-serial)

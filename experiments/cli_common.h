@@ -52,6 +52,7 @@ void register_dream_command(CLI::App& app);
 void register_eval_command(CLI::App& app);
 void register_import_command(CLI::App& app);
 void register_nll_command(CLI::App& app);
+void register_plot_command(CLI::App& app);
 void register_preprocess_command(CLI::App& app);
 void register_rate_command(CLI::App& app);
 void register_train_command(CLI::App& app, int argc, char** argv);

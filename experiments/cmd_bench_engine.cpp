@@ -15,6 +15,7 @@
 #include "core/config/config_io.h"
 #include "core/cpu_features.h"
 #include "core/errors.h"
+#include "experiments/charts.h"
 #include "experiments/cli_common.h"
 #include "nets/generation_bench.h"
 #include "nets/model_loading.h"
@@ -27,18 +28,12 @@ struct EngineBenchArgs {
   std::string preset;
   std::string checkpoint;
   std::string json;
+  std::string plot;
   ConfigArgs config;
   GenerationBenchOptions options;
   bool no_baselines = false;
   std::string fold = "1";
 };
-
-// How a case is named in the table: the method, and how the engine ran one utterance.
-std::string case_label(const BenchCase& c) {
-  if (c.stream) return c.method + " (stream)";
-  if (c.fold != 1) return c.method + " (fold " + std::to_string(c.fold) + ")";
-  return c.method;
-}
 
 std::string json_string(const std::string& s) {
   std::string out = "\"";
@@ -114,7 +109,7 @@ void run(EngineBenchArgs& args) {
   std::printf("%-22s %6s %5s %7s %7s %12s %9s %12s %8s %7s\n", "method", "batch", "thr", "prec", "kernels", "samples/s",
               "x realtm", "MFLOP/sample", "GFLOP/s", "% peak");
   for (const BenchCase& c : report.cases) {
-    std::printf("%-22s %6d %5d %7s %7s %12.0f %9.3f %12.2f %8.2f %6.1f%%\n", case_label(c).c_str(), c.batch, c.threads,
+    std::printf("%-22s %6d %5d %7s %7s %12.0f %9.3f %12.2f %8.2f %6.1f%%\n", bench_case_label(c).c_str(), c.batch, c.threads,
                 c.precision.c_str(), c.kernels.c_str(), c.samples_per_second, c.real_time_factor,
                 c.flops_per_sample / 1e6, c.gflops, 100.0 * c.gflops / w.peak.gflops);
   }
@@ -133,6 +128,12 @@ void run(EngineBenchArgs& args) {
     write_file_atomically(args.json, to_json(report, name, config.audio.sample_rate));
     std::printf("wrote %s\n", args.json.c_str());
   }
+  if (!args.plot.empty()) {
+    const GenerationBenchOptions& o = args.options;
+    write_speed_chart(args.plot, report, name + ": generation speed, batch " + std::to_string(o.batch) + ", " + std::to_string(o.threads) +
+                                             (o.threads == 1 ? " thread, " : " threads, ") + o.precision);
+    std::printf("wrote %s\n", args.plot.c_str());
+  }
 }
 
 }  // namespace
@@ -147,6 +148,7 @@ void register_bench_engine(CLI::App& bench) {
   bench.add_option("--precision", args->options.precision, "fp32 or bf16 weight storage")->capture_default_str()->check(CLI::IsMember({"fp32", "bf16"}));
   bench.add_option("--kernels", args->options.kernels, "force scalar, avx2, avx512, avx512bf16 or avx512bf16-emulated kernels (one this CPU lacks: the best it has; the output names the table used)");
   bench.add_option("--json", args->json, "also write one JSON object per case to this file");
+  bench.add_option("--plot", args->plot, "also draw the methods' speeds as a bar chart (PNG)");
   bench.add_flag("--no-baselines", args->no_baselines, "time only the engine");
   bench.add_option("--fold", args->fold, "time one utterance of --seconds folded into N pieces generated as a batch, or auto")->capture_default_str();
   bench.add_flag("--stream", args->options.stream, "time one utterance of --seconds streamed one mel frame at a time");

@@ -17,6 +17,7 @@
 #include "core/log.h"
 #include "dataio/manifest.h"
 #include "dataio/preprocess.h"
+#include "experiments/charts.h"
 #include "experiments/cli_common.h"
 #include "experiments/demo_corpus.h"
 #include "experiments/demo_rating.h"
@@ -118,14 +119,16 @@ std::string generate_samples(const LoadedModel& model, const DemoGenerationOptio
   return text.str();
 }
 
-// Stage 5: the fast generator against its baselines at batch 1. Returns the summary's line.
-std::string bench_trained_model(const LoadedModel& model, int threads) {
+// Stage 5: the fast generator against its baselines at batch 1, drawn to `chart`. Returns the summary's line.
+std::string bench_trained_model(const LoadedModel& model, int threads, const fs::path& chart) {
   stage(5, "generation benchmark of the trained model");
   GenerationBenchOptions bench;
   bench.threads = threads;
   bench.seconds = 1.0;
   bench.baseline_steps = 256;
   const GenerationBenchReport report = run_generation_bench(*model.model, model.config, bench);
+  write_speed_chart(chart, report, "demo " + model.config.model.type + " at step " + std::to_string(model.step) +
+                                       ": generation speed, batch 1, " + std::to_string(threads) + (threads == 1 ? " thread" : " threads"));
   std::ostringstream text;
   text << "  engine bench (batch 1, " << threads << " threads): " << static_cast<int64_t>(report.cases[0].samples_per_second)
        << " samples/s (" << fmt(report.cases[0].real_time_factor) << "x real time)";
@@ -159,7 +162,9 @@ std::string summary_text(const DemoArgs& args, const Config& config, const fs::p
           << r.generation << "\n"
           << r.bench << "\n"
           << "  wavs         " << (out / "samples").string() << "/\n"
-          << "  plots        " << (out / "samples/plots").string() << " (log-mel spectrograms side by side)\n"
+          << "  plots        " << (out / "samples/plots").string() << " (log-mel spectrograms: reference, model, baseline)\n"
+          << "  curves       " << (out / "run/curves.png").string() << " (loss and learning rate; wavenet plot draws them)\n"
+          << "  bench chart  " << (out / "bench.png").string() << "\n"
           << "  run dir      " << (out / "run").string() << "   (tensorboard --logdir " << (out / "run").string() << ")\n"
           << "  shards       " << (out / "shards").string() << "\n"
           << "  summary      " << (out / "summary.txt").string() << "\n";
@@ -209,7 +214,10 @@ void run(const DemoArgs& args) {
   generation.prime_seconds = args.prime_seconds;
   generation.threads = threads;
   results.generation = generate_samples(model, generation);
-  results.bench = bench_trained_model(model, threads);
+  results.bench = bench_trained_model(model, threads, out / "bench.png");
+  CurvesFigure curves;
+  curves.out = out / "run/curves.png";
+  write_training_curves(read_run_events(out / "run"), (out / "run").string(), curves);
 
   const std::string summary = summary_text(args, config, out, results);
   write_file_atomically(out / "summary.txt", summary);

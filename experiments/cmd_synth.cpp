@@ -18,12 +18,12 @@
 #include "dataio/audio_cleaning.h"
 #include "dataio/audio_io.h"
 #include "dataio/features.h"
+#include "dataio/figures/spectrogram_figure.h"
 #include "dataio/griffin_lim.h"
 #include "dataio/loader.h"
 #include "dataio/mel.h"
 #include "dataio/mel_mismatch.h"
 #include "dataio/preprocess_parts.h"
-#include "dataio/spectrogram_png.h"
 #include "experiments/cli_common.h"
 #include "experiments/clip_generation.h"
 #include "experiments/synth_inputs.h"
@@ -181,18 +181,37 @@ std::vector<float> generate_griffin_lim(const Clip& clip, const SynthArgs& args,
   return audio;
 }
 
+// Who made a clip's audio: `detail` for the log line, `system` for its picture.
+struct Vocoder {
+  std::string detail;  // "step 2000 of run/checkpoint_2000.pt", "Griffin-Lim, 60 iterations"
+  std::string system;  // "wavenet step 2000", "Griffin-Lim"
+};
+
+// --plot: the input mel above the generated audio's mel on one time axis (an unconditional clip
+// has only the latter), with the recipe's seconds and Hz.
+void plot_clip(const Clip& clip, const std::vector<float>& audio, const fs::path& png, const AudioConfig& a,
+               const Vocoder& vocoder) {
+  std::vector<SpectrogramPanel> panels;
+  std::string title = clip.name;
+  if (!clip.mel.empty()) {
+    panels.push_back({"input mel: " + clip.name, clip.mel, a.n_mels});
+    title += ": input mel and " + vocoder.system + "'s audio";
+  } else {
+    title += clip.prime.empty() ? ": from silence" : ": continuing " + clip.source;
+  }
+  panels.push_back({vocoder.system + ": generated", MelSpectrogram(a).compressed(audio), a.n_mels});
+  write_spectrogram_figure(png, title, panels, spectrogram_axes(a));
+}
+
 void write_clip(const Clip& clip, const std::vector<float>& audio, const fs::path& out, const SynthArgs& args, const AudioConfig& a,
-                const std::string& how) {
+                const Vocoder& vocoder) {
   write_wav(out, audio, a.sample_rate, args.float_wav ? WavEncoding::float32 : WavEncoding::pcm16);
   std::printf("wrote %s: %zu samples (%.2f s at %d Hz, %s)\n", out.c_str(), audio.size(), audio.size() / double(a.sample_rate),
-              a.sample_rate, how.c_str());
+              a.sample_rate, vocoder.detail.c_str());
   if (!args.plot) return;
   fs::path png = out;
   png.replace_extension(".png");
-  std::vector<MelPanel> panels;
-  if (!clip.mel.empty()) panels.push_back({clip.mel, a.n_mels});
-  panels.push_back({MelSpectrogram(a).compressed(audio), a.n_mels});
-  write_mel_panels_png(png, panels);
+  plot_clip(clip, audio, png, a, vocoder);
   std::printf("wrote %s\n", png.c_str());
 }
 
@@ -292,11 +311,13 @@ void run(SynthArgs& args) {
   }
   if (!args.out_dir.empty()) fs::create_directories(args.out_dir);
 
-  const std::string how = from_model ? "step " + std::to_string(model.step) + " of " + model.checkpoint.string()
-                                   : "Griffin-Lim, " + std::to_string(args.iterations) + " iterations";
+  const Vocoder vocoder =
+      from_model ? Vocoder{"step " + std::to_string(model.step) + " of " + model.checkpoint.string(),
+                           config.model.type + " step " + std::to_string(model.step)}
+                 : Vocoder{"Griffin-Lim, " + std::to_string(args.iterations) + " iterations", "Griffin-Lim"};
   auto write = [&](const Clip& clip, const std::vector<float>& audio) {
     const fs::path out = args.out.empty() ? fs::path(args.out_dir) / (clip.name + ".wav") : fs::path(args.out);
-    write_clip(clip, audio, out, args, config.audio, how);
+    write_clip(clip, audio, out, args, config.audio, vocoder);
   };
   // A model generates in its training time domain (gain, pre-emphasis): back to plain audio.
   auto write_generated = [&](const Clip& clip, const std::vector<float>& generated) {
@@ -357,7 +378,7 @@ void register_synth_command(CLI::App& app) {
   };
   command->add_flag("--stream", args->stream, "read raw float32 mel frames (n_mels values each) from standard input and write samples as they become final to --out (- for raw float32 on standard output)");
   command->add_flag("--float", args->float_wav, "write a 32-bit float wav instead of 16-bit PCM");
-  command->add_flag("--plot", args->plot, "also write <out>.png: the input mel beside the generated audio's mel");
+  command->add_flag("--plot", args->plot, "also write <out>.png: the input mel above the generated audio's mel");
   add_config_options(*command, args->config);
   command->footer(
       "All inputs are generated together, --batch at a time, grouped by length; a clip gets the same audio\n"

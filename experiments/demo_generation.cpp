@@ -3,14 +3,15 @@
 #include <torch/torch.h>
 
 #include <chrono>
+#include <cstdio>
 
 #include "core/errors.h"
 #include "dataio/audio_io.h"
+#include "dataio/figures/spectrogram_figure.h"
 #include "dataio/griffin_lim.h"
 #include "dataio/loader.h"
 #include "dataio/manifest.h"
 #include "dataio/mel.h"
-#include "dataio/spectrogram_png.h"
 #include "nets/batched_synthesis.h"
 
 namespace wn::cli {
@@ -26,6 +27,11 @@ std::vector<float> row_of(const torch::Tensor& t) {
 
 std::string clip_name(const ValidationSet& valid, std::size_t i) {
   return "utt" + std::to_string(i) + "_" + fs::path(valid.utterance(i).name).filename().string();
+}
+
+// The model as its pictures name it: "wavenet step 2000".
+std::string system_name(const LoadedModel& model) {
+  return model.config.model.type + " step " + std::to_string(model.step);
 }
 
 std::unique_ptr<Generator> fast_generator(const LoadedModel& model, int threads) {
@@ -69,6 +75,9 @@ CopySynthesisReport demo_copy_synthesis(const LoadedModel& model, const DemoGene
   const std::string ours = config.model.type;  // samples/wavenet, samples/samplernn, ...
   for (const std::string kind : {"reference", ours.c_str(), "griffin_lim", "plots"}) fs::create_directories(samples / kind);
   const MelSpectrogram analysis(config.audio);
+  const SpectrogramAxes axes = spectrogram_axes(config.audio);
+  const std::string system = system_name(model);
+  const int n_mels = config.audio.n_mels;
   const int64_t frames = crop.crop_samples / hop;
   for (int64_t i = 0; i < n; ++i) {
     const std::string name = clip_name(valid, static_cast<std::size_t>(i));
@@ -77,11 +86,12 @@ CopySynthesisReport demo_copy_synthesis(const LoadedModel& model, const DemoGene
     const std::vector<float> mel = row_of(batch.mel[i].narrow(0, crop.context_frames, frames));
     const std::vector<float> gl_audio = griffin_lim_from_mel(mel, config.audio);
     write_wav(samples / "griffin_lim" / (name + ".wav"), gl_audio, config.audio.sample_rate);
-    // Reference mel | the model's audio's mel | Griffin-Lim's audio's mel.
-    write_mel_panels_png(samples / "plots" / (name + ".png"),
-                         {{mel, config.audio.n_mels},
-                          {analysis.compressed(row_of(generated[i])), config.audio.n_mels},
-                          {analysis.compressed(gl_audio), config.audio.n_mels}});
+    // The reference's mel above the mels of the model's and Griffin-Lim's audio made from it.
+    write_spectrogram_figure(samples / "plots" / (name + ".png"), name + ": copy-synthesis of its mel",
+                             {{"reference: " + name, mel, n_mels},
+                              {system + ": generated", analysis.compressed(row_of(generated[i])), n_mels},
+                              {"Griffin-Lim: generated", analysis.compressed(gl_audio), n_mels}},
+                             axes, 1200, 700);
   }
   report.model = compare_directories(samples / "reference", samples / ours, config.audio, hop);
   report.griffin_lim = compare_directories(samples / "reference", samples / "griffin_lim", config.audio, hop);
@@ -133,6 +143,8 @@ ContinuationReport demo_continuations(const LoadedModel& model, const DemoGenera
   const fs::path samples = o.out / "samples";
   for (const char* kind : {"primed", "unconditional", "plots"}) fs::create_directories(samples / kind);
   const MelSpectrogram analysis(config.audio);
+  const SpectrogramAxes axes = spectrogram_axes(config.audio);
+  const std::string system = system_name(model);
   const std::unique_ptr<Generator> generator = fast_generator(model, o.threads);
   BatchedSynthesisOptions batched;
   batched.batch_size = std::max(1, o.clips);
@@ -143,15 +155,21 @@ ContinuationReport demo_continuations(const LoadedModel& model, const DemoGenera
   synthesize_batched(*generator, clips.primed, batched, [&](std::size_t i, std::vector<float> audio) {
     total += static_cast<int64_t>(audio.size());
     write_wav(samples / "primed" / (clips.names[i] + ".wav"), audio, rate);
-    // The real take | the model's continuation of its first prime_seconds.
-    write_mel_panels_png(samples / "plots" / ("primed_" + clips.names[i] + ".png"),
-                         {{analysis.compressed(clips.originals[i]), n_mels}, {analysis.compressed(audio), n_mels}});
+    // The real take above the model's continuation of its first prime_seconds.
+    char primed[64];
+    std::snprintf(primed, sizeof primed, ": continues the first %g s", o.prime_seconds);
+    write_spectrogram_figure(samples / "plots" / ("primed_" + clips.names[i] + ".png"),
+                             clips.names[i] + ": the recording and the model's continuation",
+                             {{"reference: " + clips.names[i], analysis.compressed(clips.originals[i]), n_mels},
+                              {system + primed, analysis.compressed(audio), n_mels}},
+                             axes);
   });
   synthesize_batched(*generator, clips.from_silence, batched, [&](std::size_t i, std::vector<float> audio) {
     total += static_cast<int64_t>(audio.size());
     const std::string name = "sample_" + std::to_string(i);
     write_wav(samples / "unconditional" / (name + ".wav"), audio, rate);
-    write_mel_panels_png(samples / "plots" / ("unconditional_" + name + ".png"), {{analysis.compressed(audio), n_mels}});
+    write_spectrogram_figure(samples / "plots" / ("unconditional_" + name + ".png"), name + ": generated from silence",
+                             {{system + ": from silence", analysis.compressed(audio), n_mels}}, axes, 1200, 450);
   });
   ContinuationReport report;
   report.primed = static_cast<int>(clips.primed.size());

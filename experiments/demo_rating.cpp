@@ -101,7 +101,8 @@ void run_rating_demo(const RatingDemoOptions& options) {
           << "  dreams       " << model.config.dream.steps << " steps of " << fmt(options.dream_seconds) << " s each:\n"
           << "    from noise      score " << fmt(from_noise.score_before) << " -> " << fmt(from_noise.score_after) << "\n"
           << "    from low-rated  score " << fmt(from_low.score_before) << " -> " << fmt(from_low.score_after) << "\n"
-          << "  dream files  " << (out / "dreams").string() << "/ (wav, _mels.png before|after, _curves.png, _steps.csv)\n"
+          << "  dream files  " << (out / "dreams").string()
+          << "/ (wav, _mels.png before above after, _curves.png, _steps.csv)\n"
           << "  run dir      " << (out / "run").string() << "   (tensorboard --logdir " << (out / "run").string() << ")\n"
           << "  summary      " << (out / "summary.txt").string() << "\n";
   write_file_atomically(out / "summary.txt", summary.str());

@@ -64,6 +64,7 @@ int run(int argc, char** argv) {
   wn::cli::register_rate_command(app);
   wn::cli::register_dream_command(app);
   wn::cli::register_bench_command(app);
+  wn::cli::register_plot_command(app);
   wn::cli::register_config_command(app);
   wn::cli::register_selfcheck_command(app);
 

@@ -6,9 +6,9 @@
 #include "core/atomic_file.h"
 #include "core/progress.h"
 #include "dataio/audio_io.h"
-#include "dataio/line_plot_png.h"
+#include "dataio/figures/line_charts.h"
+#include "dataio/figures/spectrogram_figure.h"
 #include "dataio/mel.h"
-#include "dataio/spectrogram_png.h"
 #include "nets/critic_scoring.h"
 
 namespace wn {
@@ -28,18 +28,27 @@ std::string steps_csv(const std::vector<DreamStep>& steps) {
   return csv.str();
 }
 
-std::vector<LinePlot> curves(const std::vector<DreamStep>& steps, bool with_realness) {
-  std::vector<LinePlot> plots = {{"score", {}}, {"range penalty", {}}, {"out-of-band power", {}},
-                                 {"total variation", {}}};
-  if (with_realness) plots.push_back({"realness (log p)", {}});
-  for (const DreamStep& s : steps) {
-    plots[0].values.push_back(s.score);
-    plots[1].values.push_back(s.range);
-    plots[2].values.push_back(s.out_of_band);
-    plots[3].values.push_back(s.total_variation);
-    if (with_realness) plots[4].values.push_back(s.realness);
+// One chart per figure of a step (their scales have nothing in common), x the step.
+std::vector<LineChart> curves(const std::vector<DreamStep>& steps, bool with_realness) {
+  struct Curve {
+    const char* title;
+    double DreamStep::*value;
+  };
+  std::vector<Curve> wanted = {{"critic score", &DreamStep::score},
+                               {"range penalty", &DreamStep::range},
+                               {"out-of-band power", &DreamStep::out_of_band},
+                               {"total variation", &DreamStep::total_variation}};
+  if (with_realness) wanted.push_back({"realness (log p)", &DreamStep::realness});
+  std::vector<LineChart> charts;
+  for (const Curve& curve : wanted) {
+    Series series{curve.title, {}, {}};
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+      series.x.push_back(static_cast<double>(i + 1));  // as steps.csv counts them
+      series.y.push_back(steps[i].*curve.value);
+    }
+    charts.push_back({curve.title, "step", "", {series}, false});
   }
-  return plots;
+  return charts;
 }
 
 }  // namespace
@@ -77,8 +86,16 @@ DreamSummary dream_to_files(const LoadedModel& critic, const LoadedModel* discri
   if (!out.parent_path().empty()) fs::create_directories(out.parent_path());
   write_wav(summary.files.audio, summary.result.audio, critic.config.audio.sample_rate);
   const int n_mels = critic.config.audio.n_mels;
-  write_mel_panels_png(summary.files.mels_png, {{mel_before, n_mels}, {mel_after, n_mels}});
-  write_line_plots_png(summary.files.curves_png, curves(summary.result.steps, discriminator != nullptr));
+  char before[64], after[64];
+  std::snprintf(before, sizeof before, "start: score %.4g", summary.score_before);
+  std::snprintf(after, sizeof after, "dream after %zu steps: score %.4g", summary.result.steps.size(),
+                summary.score_after);
+  write_spectrogram_figure(summary.files.mels_png, out.stem().string() + ": the start and the dream",
+                           {{before, mel_before, n_mels}, {after, mel_after, n_mels}},
+                           spectrogram_axes(critic.config.audio));
+  const std::vector<LineChart> charts = curves(summary.result.steps, discriminator != nullptr);
+  write_line_charts(summary.files.curves_png, charts, kDreamCurvesWidth,
+                    kDreamCurveHeight * static_cast<int>(charts.size()));
   write_file_atomically(summary.files.steps_csv, steps_csv(summary.result.steps));
   return summary;
 }

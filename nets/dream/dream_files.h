@@ -1,7 +1,7 @@
 #pragma once
 // One dream from start to files, shared by `wavenet dream` and the rating demo: the ascent with
-// a progress bar showing the score, then OUT (the wav), OUT_mels.png (the start's and the
-// dream's log-mel side by side), OUT_curves.png (score and each regulariser over the steps) and
+// a progress bar showing the score, then OUT (the wav), OUT_mels.png (the start's log-mel above
+// the dream's), OUT_curves.png (score and each regulariser over the steps, one chart each) and
 // OUT_steps.csv (the same figures, one row per step). The scores before and after are measured
 // on the audio as `rate` would score it: dataio's mel, no random shift.
 
@@ -15,6 +15,10 @@ namespace wn {
 struct DreamFiles {
   std::filesystem::path audio, mels_png, curves_png, steps_csv;
 };
+
+// OUT_curves.png is this wide and this tall per chart.
+constexpr int kDreamCurvesWidth = 900;
+constexpr int kDreamCurveHeight = 250;
 
 // OUT's siblings: dream.wav -> dream_mels.png, dream_curves.png, dream_steps.csv.
 DreamFiles dream_file_names(const std::filesystem::path& out);

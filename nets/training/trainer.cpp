@@ -27,6 +27,7 @@
 #include "dataio/objective_metrics.h"
 #include "nets/model_registry.h"
 #include "nets/training/carried_state.h"
+#include "nets/training/evaluation_figure.h"
 #include "nets/training/multi_tensor.h"
 #include "nets/quantize_tensor.h"
 #include "nets/training/lr_schedule.h"
@@ -151,9 +152,22 @@ class RunOutputs {
   void audio(const std::string& tag, const std::vector<float>& samples, int rate, int64_t step) {
     if (primary_) events_->add_audio(tag, encode_wav(samples, rate), static_cast<float>(rate), static_cast<int64_t>(samples.size()), step);
   }
+  // A picture is a nicety: if it cannot be drawn, say so once and train on.
+  void mel_figure(const std::string& utterance, const std::vector<float>& reference_mel, const std::vector<float>& generated,
+                  const AudioConfig& audio, int64_t step) {
+    if (!primary_ || figure_failed_) return;
+    try {
+      const EvaluationFigure f = evaluation_figure(utterance, reference_mel, generated, audio, step);
+      events_->add_image("valid/mel", std::string_view(reinterpret_cast<const char*>(f.png.data()), f.png.size()), f.width, f.height, 3, step);
+    } catch (const UserError& e) {
+      WN_LOG(warn) << "no mel figure in TensorBoard: " << e.what();
+      figure_failed_ = true;
+    }
+  }
 
  private:
   bool primary_;
+  bool figure_failed_ = false;
   std::unique_ptr<EventWriter> events_;
 };
 
@@ -300,6 +314,10 @@ void write_evaluation_sample(Model& model, const ValidationSet& valid, const Eva
   std::vector<float> reference(u.audio.begin(), u.audio.begin() + std::min<int64_t>(static_cast<int64_t>(u.audio.size()), frames * hop));
   EmphasisUndo(config.audio).apply(reference);
   e.outputs.audio("valid/reference", reference, config.audio.sample_rate, step);
+  const std::vector<float> reference_mel = config.model.local_conditioning
+                                               ? std::vector<float>(u.mel.begin(), u.mel.begin() + frames * config.audio.n_mels)
+                                               : std::vector<float>();
+  e.outputs.mel_figure(u.name, reference_mel, samples, config.audio, step);
   if (tc.eval_metrics && config.model.local_conditioning) log_copy_synthesis_metrics(reference, samples, e, step);
 }
 
@@ -572,7 +590,12 @@ TrainerResult train(const TrainerOptions& options) {
     }
   }
   if (progress) progress->finish();
-  if (!window.empty()) record_window(window.mean_loss());  // a last, partial logging window still counts
+  if (!window.empty()) {
+    // A last, partial logging window still counts, and ends the curves where training ended
+    // (a time budget stops between log steps).
+    record_window(window.mean_loss());
+    window.report(outputs, state.step, learning_rate(tc, state.step), samples_per_step);
+  }
   if (saved_step != state.step || !have_checkpoint) save();
   if (comm) comm->barrier();
   result.last_step = state.step;

@@ -29,6 +29,9 @@ TEST(DemoCli, RunsEndToEndWithAShortBudget) {
   }
   EXPECT_TRUE(std::filesystem::exists(out / "shards/manifest.yaml"));
   EXPECT_TRUE(std::filesystem::exists(out / "run/config.yaml"));
+  // The run's curves and the benchmark, drawn.
+  EXPECT_EQ(test::png_size(test::read_text(out / "run/curves.png")).first, 900);
+  EXPECT_EQ(test::png_size(test::read_text(out / "bench.png")), std::make_pair(900, 500));
 }
 
 // The music demo: FluidSynth improvisations, SampleRNN, primed continuations and clips from

@@ -25,10 +25,11 @@ TEST(BenchCli, EngineAndBaselinesWithJson) {
   test::TempDir dir;
   const auto json = dir / "b.json";
   ASSERT_EQ(run("--log-level warn bench --preset tiny --batch 2 --threads 2 --seconds 0.05 --baseline-steps 16 --json " +
-                    json.string(),
+                    json.string() + " --plot " + (dir / "b.png").string(),
                 dir / "log"),
             0)
       << test::read_text(dir / "log");
+  EXPECT_EQ(test::png_size(test::read_text(dir / "b.png")), std::make_pair(900, 500));  // the speed chart
   const std::string out = test::read_text(dir / "log");
   for (const char* method : {"engine", "libtorch_incremental", "naive_recompute"}) {
     EXPECT_NE(out.find(method), std::string::npos) << out;

@@ -11,6 +11,7 @@
 #include "core/checkpoint.h"
 #include "core/config/config_io.h"
 #include "core/errors.h"
+#include "core/tensorboard_reader.h"
 #include "nets/model_loading.h"
 #include "nets/model_registry.h"
 #include "nets/training/adam.h"
@@ -292,6 +293,13 @@ TEST(Trainer, EvaluationWritesValidationAudio) {
   const std::string log = test::read_text(dir / "run/train.log");
   EXPECT_NE(log.find("step 2: copy-synthesis log_mel_distance "), std::string::npos) << log;
   EXPECT_NE(log.find(" mcd_db "), std::string::npos) << log;
+  // TensorBoard shows the validation mel above the generated audio's, as a picture.
+  const RunEvents events = read_run_events(dir / "run");
+  ASSERT_EQ(events.images.count("valid/mel"), 1u);
+  const ImageRecord& figure = events.images.at("valid/mel").front();
+  EXPECT_EQ(figure.step, 2);
+  EXPECT_EQ(test::png_size(figure.encoded), std::make_pair(figure.width, figure.height));
+  EXPECT_EQ(figure.width, 900);
   // Switched off, the sample is still written but not scored.
   const Config quiet = test::small_training_config({"train.max_steps=2", "train.eval_every=2", "train.eval_audio_seconds=0.02",
                                                     "model.global_conditioning=true", "train.eval_metrics=false"});

@@ -170,7 +170,8 @@ TEST(DreamFiles, WritesAudioPicturesCurvesAndSteps) {
   png_image image{};
   image.version = PNG_IMAGE_VERSION;
   ASSERT_TRUE(png_image_begin_read_from_file(&image, summary.files.curves_png.c_str()));
-  EXPECT_EQ(image.height, 4u * 120) << "score and three regularisers, no discriminator";
+  EXPECT_EQ(image.width, static_cast<png_uint_32>(kDreamCurvesWidth));
+  EXPECT_EQ(image.height, 4u * kDreamCurveHeight) << "score and three regularisers, no discriminator";
   png_image_free(&image);
 }
 
