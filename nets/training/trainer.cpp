@@ -159,7 +159,7 @@ class RunOutputs {
     try {
       const EvaluationFigure f = evaluation_figure(utterance, reference_mel, generated, audio, step);
       events_->add_image("valid/mel", std::string_view(reinterpret_cast<const char*>(f.png.data()), f.png.size()), f.width, f.height, 3, step);
-    } catch (const UserError& e) {
+    } catch (const std::exception& e) {
       WN_LOG(warn) << "no mel figure in TensorBoard: " << e.what();
       figure_failed_ = true;
     }
@@ -317,7 +317,9 @@ void write_evaluation_sample(Model& model, const ValidationSet& valid, const Eva
   const std::vector<float> reference_mel = config.model.local_conditioning
                                                ? std::vector<float>(u.mel.begin(), u.mel.begin() + frames * config.audio.n_mels)
                                                : std::vector<float>();
-  e.outputs.mel_figure(u.name, reference_mel, samples, config.audio, step);
+  if (samples.size() > static_cast<std::size_t>(config.audio.n_fft / 2)) {  // a whole frame to draw
+    e.outputs.mel_figure(u.name, reference_mel, samples, config.audio, step);
+  }
   if (tc.eval_metrics && config.model.local_conditioning) log_copy_synthesis_metrics(reference, samples, e, step);
 }
 
