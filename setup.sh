@@ -30,5 +30,5 @@ build_type=${BUILD_TYPE:-Release}
 # shellcheck disable=SC2086
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE="$build_type" ${CMAKE_ARGS:-}
 cmake --build build -j2
-if grep -q '^WAVENET_PYTHON_MODULE:BOOL=ON' build/CMakeCache.txt; then register_python_module build; fi
+if [ -d build/python ]; then register_python_module build; fi
 echo "setup: built build/wavenet ($build_type)"

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <thread>
 
@@ -66,6 +68,46 @@ void generate_folded(const std::vector<Clip>& clips, const LoadedModel& model, c
 }
 
 }  // namespace
+
+Clip mel_clip(SynthInput input, const AudioConfig& recipe, int64_t seed) {
+  Clip clip;
+  static_cast<SynthInput&>(clip) = std::move(input);
+  clip.samples = static_cast<int64_t>(clip.mel.size()) / recipe.n_mels * recipe.hop_length;
+  clip.seed = static_cast<uint64_t>(seed);
+  return clip;
+}
+
+std::vector<float> prime_samples(const UtteranceFeatures& features, const AudioConfig& recipe, const std::string& source) {
+  if (features.frames < 2) throw UserError(source + ": too short to prime with (less than one frame)");
+  return std::vector<float>(features.audio.begin(), features.audio.begin() + (features.frames - 1) * recipe.hop_length);
+}
+
+std::vector<Clip> unconditional_clips(const std::vector<float>& prime, double seconds, int count, int64_t seed,
+                                      const std::string& stem, const std::string& source, int sample_rate) {
+  std::vector<Clip> clips;
+  for (int i = 0; i < count; ++i) {
+    Clip clip;
+    char suffix[16];
+    std::snprintf(suffix, sizeof suffix, "_%03d", i);
+    clip.name = count == 1 ? stem : stem + suffix;
+    clip.source = source;
+    clip.prime = prime;
+    clip.samples = static_cast<int64_t>(prime.size()) + std::llround(seconds * sample_rate);
+    clip.seed = static_cast<uint64_t>(seed) + static_cast<uint64_t>(i);
+    clips.push_back(std::move(clip));
+  }
+  return clips;
+}
+
+int fold_setting(const std::string& value, const std::string& flag) {
+  if (value == "auto") return 0;
+  char* end = nullptr;
+  const long n = std::strtol(value.c_str(), &end, 10);
+  if (end == value.c_str() || *end != '\0' || n < 1 || n > 256) {
+    throw UserError(flag + " " + value + ": give auto or a number of pieces from 1 (off) to 256");
+  }
+  return static_cast<int>(n);
+}
 
 std::unique_ptr<Generator> engine_generator(const LoadedModel& model, const EngineConfig& e, bool announce) {
   FastGeneratorOptions options;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/config/config.h"
+#include "dataio/features.h"
 #include "experiments/synth_inputs.h"
 #include "nets/generator.h"
 #include "nets/model_loading.h"
@@ -23,6 +24,23 @@ struct Clip : SynthInput {
   int64_t samples = 0;
   uint64_t seed = 0;
 };
+
+// A mel input as a clip: frames * hop samples, the run's seed (every input gets the same one, so
+// a clip sounds the same in any batch).
+Clip mel_clip(SynthInput input, const AudioConfig& recipe, int64_t seed);
+
+// A prime as training saw it (`features` made by the recipe), cut to whole frames: the recipe
+// pads the last frame with silence, which a continuation should not follow. Throws UserError
+// naming `source` when it is shorter than one frame.
+std::vector<float> prime_samples(const UtteranceFeatures& features, const AudioConfig& recipe, const std::string& source);
+
+// `count` unconditional clips of `seconds` after the prime (empty: from silence), seeds seed,
+// seed+1, ...; named `stem`, or stem_000, stem_001, ... when there are several.
+std::vector<Clip> unconditional_clips(const std::vector<float>& prime, double seconds, int count, int64_t seed,
+                                      const std::string& stem, const std::string& source, int sample_rate);
+
+// engine.fold from "auto" (0) or a number of pieces from 1 (off) to 256; `flag` names it in errors.
+int fold_setting(const std::string& value, const std::string& flag);
 
 struct ClipGenerationOptions {
   EngineConfig engine;

@@ -5,7 +5,6 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
-#include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -17,6 +16,7 @@
 #include "core/errors.h"
 #include "experiments/charts.h"
 #include "experiments/cli_common.h"
+#include "experiments/clip_generation.h"
 #include "nets/generation_bench.h"
 #include "nets/model_loading.h"
 #include "nets/model_registry.h"
@@ -89,10 +89,7 @@ void run(EngineBenchArgs& args) {
     model->module().eval();
   }
   args.options.baselines = !args.no_baselines;
-  args.options.fold = args.fold == "auto" ? 0 : std::atoi(args.fold.c_str());
-  if (args.fold != "auto" && (args.options.fold < 1 || std::to_string(args.options.fold) != args.fold)) {
-    throw UserError("--fold " + args.fold + ": give auto or a number of pieces (1: off)");
-  }
+  args.options.fold = fold_setting(args.fold, "--fold");
   if (args.options.stream && args.options.fold != 1) throw UserError("--stream and --fold are two ways to run one utterance; pick one");
   const GenerationBenchReport report = run_generation_bench(*model, config, args.options);
   const auto& w = report;

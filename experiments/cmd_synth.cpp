@@ -65,15 +65,6 @@ struct SynthArgs {
   bool unconditional_options = false;  // --seconds or --count given
 };
 
-// --fold N|auto as engine.fold's number (0 = auto).
-int fold_setting(const std::string& value) {
-  if (value == "auto") return 0;
-  char* end = nullptr;
-  const long n = std::strtol(value.c_str(), &end, 10);
-  if (end == value.c_str() || *end != '\0' || n < 1 || n > 256) throw UserError("--fold " + value + ": give auto or a number of pieces from 1 (off) to 256");
-  return static_cast<int>(n);
-}
-
 // engine.* after the arguments: the base's section (a checkpoint's, or the resolved config's),
 // key=value arguments over it (only engine.* for a checkpoint: its model and recipe are fixed),
 // then the flags that were given.
@@ -84,7 +75,7 @@ EngineConfig resolve_engine_settings(const Config& base, const std::string& orig
   if (args.given.count("temperature")) e.temperature = args.temperature;
   if (args.given.count("seed")) e.seed = args.seed;
   if (args.given.count("batch")) e.batch = args.batch;
-  if (args.given.count("fold")) e.fold = fold_setting(args.fold);
+  if (args.given.count("fold")) e.fold = fold_setting(args.fold, "--fold");
   if (args.raw_weights) e.use_ema = false;
   return e;
 }
@@ -137,30 +128,11 @@ void resolve_labels(std::vector<Clip>& clips, const SynthArgs& args, const Loade
 }
 
 // Unconditional clips: `count` of them, from silence or continuing the prime.
-std::vector<Clip> unconditional_clips(const SynthArgs& args, const AudioConfig& recipe) {
-  std::vector<float> prime;
-  std::string stem = "sample";
-  if (!args.prime.empty()) {
-    // As training saw it (resampled, cleaned), cut to whole frames: the recipe pads the last
-    // frame with silence, which the continuation should not follow.
-    const UtteranceFeatures features = extract_features(args.prime, recipe, MelSpectrogram(recipe));
-    if (features.frames < 2) throw UserError(args.prime + ": too short to prime with (less than one frame)");
-    prime.assign(features.audio.begin(), features.audio.begin() + (features.frames - 1) * recipe.hop_length);
-    stem = fs::path(args.prime).stem().string() + "_continued";
-  }
-  std::vector<Clip> clips;
-  for (int i = 0; i < args.count; ++i) {
-    Clip clip;
-    char suffix[16];
-    std::snprintf(suffix, sizeof suffix, "_%03d", i);
-    clip.name = args.count == 1 ? stem : stem + suffix;
-    clip.source = args.prime.empty() ? "silence" : args.prime;
-    clip.prime = prime;
-    clip.samples = static_cast<int64_t>(prime.size()) + std::llround(args.seconds * recipe.sample_rate);
-    clip.seed = static_cast<uint64_t>(args.engine.seed) + static_cast<uint64_t>(i);
-    clips.push_back(std::move(clip));
-  }
-  return clips;
+std::vector<Clip> requested_unconditional_clips(const SynthArgs& args, const AudioConfig& recipe) {
+  if (args.prime.empty()) return unconditional_clips({}, args.seconds, args.count, args.engine.seed, "sample", "silence", recipe.sample_rate);
+  const std::vector<float> prime = prime_samples(extract_features(args.prime, recipe, MelSpectrogram(recipe)), recipe, args.prime);
+  return unconditional_clips(prime, args.seconds, args.count, args.engine.seed, fs::path(args.prime).stem().string() + "_continued",
+                             args.prime, recipe.sample_rate);
 }
 
 std::vector<float> generate_griffin_lim(const Clip& clip, const SynthArgs& args, const AudioConfig& a) {
@@ -276,14 +248,10 @@ void run(SynthArgs& args) {
   std::vector<Clip> clips;
   if (conditional) {
     for (SynthInput& input : load_synth_inputs(args.inputs, config.audio, failures)) {
-      Clip clip;
-      static_cast<SynthInput&>(clip) = std::move(input);
-      clip.samples = static_cast<int64_t>(clip.mel.size()) / config.audio.n_mels * config.audio.hop_length;
-      clip.seed = static_cast<uint64_t>(args.engine.seed);  // same seed, same audio, whatever the batch
-      clips.push_back(std::move(clip));
+      clips.push_back(mel_clip(std::move(input), config.audio, args.engine.seed));
     }
   } else {
-    clips = unconditional_clips(args, config.audio);
+    clips = requested_unconditional_clips(args, config.audio);
   }
   if (!args.part.empty()) {
     // A cluster's share: every part lists the same inputs in the same order and keeps its own.

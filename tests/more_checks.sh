@@ -34,8 +34,10 @@ build_sanitized() {
 run_sanitizers() {
   build_sanitized
   # The install test builds a separate consumer project without the sanitizer runtime, so it
-  # cannot link against these libraries; the ordinary suite runs it.
-  ctest --test-dir "$san" --output-on-failure -j2 -E '^install\.'
+  # cannot link against these libraries; the ordinary suite runs it. Nor can an instrumented
+  # Python module load into Debian's interpreter (the build leaves it out; an older
+  # build-sanitize/ configured before that may still have it).
+  ctest --test-dir "$san" --output-on-failure -j2 -E '^(install|python)\.'
 }
 
 run_fuzz() {

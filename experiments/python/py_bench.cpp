@@ -44,13 +44,7 @@ py::dict bench(const py::object& model_source, const py::object& overrides, int 
   options.baselines = baselines;
   options.baseline_steps = baseline_steps;
   options.stream = stream;
-  if (py::isinstance<py::str>(fold)) {
-    if (fold.cast<std::string>() != "auto") throw UserError("fold=" + fold.cast<std::string>() + ": give auto or a number of pieces (1: off)");
-    options.fold = 0;
-  } else {
-    options.fold = fold.cast<int>();
-    if (options.fold < 1) throw UserError("fold=" + std::to_string(options.fold) + ": give auto or a number of pieces (1: off)");
-  }
+  options.fold = fold_number(fold);
   if (stream && options.fold != 1) throw UserError("stream and fold are two ways to run one utterance; pick one");
 
   // A checkpoint's trained weights, or a preset's model with random weights as `wavenet bench --preset` makes it.

@@ -10,6 +10,7 @@
 #include "core/config/config_io.h"
 #include "core/errors.h"
 #include "experiments/cli_common.h"
+#include "experiments/clip_generation.h"
 #include "nets/model_loading.h"
 
 namespace wn::python {
@@ -35,7 +36,35 @@ std::vector<float> float_values(const py::handle& array, int dims, int width, co
     for (py::ssize_t d = 0; d < a.ndim(); ++d) got += (d ? ", " : "") + std::to_string(a.shape(d));
     throw UserError(what + ": expected " + shape + ", got shape " + got + (a.ndim() == 1 ? ",)" : ")"));
   }
-  return std::vector<float>(a.data(), a.data() + a.size());
+  std::vector<float> values(a.data(), a.data() + a.size());
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (!std::isfinite(values[i])) throw UserError(what + ": value " + std::to_string(i) + " is not a finite number");
+  }
+  return values;
+}
+
+bool is_sequence(const py::handle& value) { return py::isinstance<py::list>(value) || py::isinstance<py::tuple>(value); }
+
+bool is_integer(const py::handle& value) { return py::isinstance<py::int_>(value) && !py::isinstance<py::bool_>(value); }
+
+int fold_number(const py::handle& fold) {
+  if (!py::isinstance<py::str>(fold) && !is_integer(fold)) throw UserError("fold: give auto or a number of pieces (1: off)");
+  return cli::fold_setting(py::str(fold).cast<std::string>(), "fold");
+}
+
+UtteranceFeatures features_of(const py::handle& audio, int sample_rate, const AudioConfig& recipe, const std::string& what) {
+  if (sample_rate < 0) throw UserError(what + ": sample_rate " + std::to_string(sample_rate) + " is negative (0: the recipe's)");
+  std::vector<float> samples = float_values(audio, 1, 0, what);
+  try {
+    return features_from_audio(std::move(samples), sample_rate > 0 ? sample_rate : recipe.sample_rate, recipe, MelSpectrogram(recipe));
+  } catch (const std::invalid_argument& e) {  // too short for a frame, and the like
+    throw UserError(what + ": " + e.what());
+  }
+}
+
+py::array_t<float> mel_array(const py::handle& audio, int sample_rate, const AudioConfig& recipe) {
+  UtteranceFeatures f = features_of(audio, sample_rate, recipe, "audio");
+  return to_numpy(std::move(f.mel), {static_cast<py::ssize_t>(f.frames), recipe.n_mels});
 }
 
 namespace {
@@ -101,7 +130,7 @@ py::object yaml_to_python(const YAML::Node& node) {
     for (const auto& v : node) l.append(yaml_to_python(v));
     return std::move(l);
   }
-  if (node.IsScalar()) return scalar_to_python(node.Scalar());
+  if (node.IsScalar()) return node.Tag() == "!" ? py::str(node.Scalar()) : scalar_to_python(node.Scalar());  // "!": quoted
   return py::none();
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/config/config.h"
+#include "dataio/features.h"
 
 namespace YAML {
 class Node;
@@ -23,8 +24,22 @@ namespace py = pybind11;
 py::array_t<float> to_numpy(std::vector<float> values, const std::vector<py::ssize_t>& shape);
 
 // An array-like of `dims` dimensions (the last `width` wide unless width is 0) as float32 values,
-// row-major. Throws UserError naming `what` when it is not one.
+// row-major. Throws UserError naming `what` when it is not one, or holds a NaN or infinity.
 std::vector<float> float_values(const py::handle& array, int dims, int width, const std::string& what);
+
+// A list or tuple (several inputs), not an array.
+bool is_sequence(const py::handle& value);
+// A Python int (not a bool, not a float).
+bool is_integer(const py::handle& value);
+
+// fold= as engine.fold: "auto" (0) or a number of pieces from 1 to 256, as --fold takes it.
+int fold_number(const py::handle& fold);
+
+// Audio (1-D, at `sample_rate`, 0 meaning the recipe's) through the recipe: resampled, cleaned,
+// its log-mel. Throws UserError naming `what` for bad audio.
+UtteranceFeatures features_of(const py::handle& audio, int sample_rate, const AudioConfig& recipe, const std::string& what);
+// Its log-mel as a (frames, n_mels) array.
+py::array_t<float> mel_array(const py::handle& audio, int sample_rate, const AudioConfig& recipe);
 
 py::object yaml_to_python(const YAML::Node& node);
 

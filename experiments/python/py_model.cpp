@@ -4,12 +4,9 @@
 
 #include <cmath>
 #include <optional>
-#include <variant>
 
 #include "core/errors.h"
 #include "dataio/audio_cleaning.h"
-#include "dataio/features.h"
-#include "dataio/mel.h"
 #include "dataio/mel_mismatch.h"
 #include "experiments/clip_generation.h"
 #include "experiments/python/py_convert.h"
@@ -25,13 +22,17 @@ struct EngineKeywords {
   std::optional<int64_t> seed;
   std::optional<int> batch, threads;
   std::optional<std::string> precision;
-  std::optional<std::variant<int, std::string>> fold;
+  py::object fold = py::none();  // a number of pieces or "auto"
   std::optional<double> temperature;
 };
 
 class PyModel {
  public:
-  PyModel(const std::string& path, bool ema) : model_(load_model(path, ema)), ema_(ema) {}
+  // ema: None takes the checkpoint's engine.use_ema, as `synth` does.
+  PyModel(const std::string& path, std::optional<bool> ema) : model_(load_model(path, true)) {
+    ema_ = ema.value_or(model_.config.engine.use_ema);
+    if (!ema_) model_ = load_model(path, false);
+  }
 
   const LoadedModel& loaded() const { return model_; }
 
@@ -44,11 +45,7 @@ class PyModel {
     if (k.threads) overrides.push_back("engine.threads=" + std::to_string(*k.threads));
     if (k.precision) overrides.push_back("engine.precision=" + *k.precision);
     if (k.temperature) overrides.push_back("engine.temperature=" + py::str(py::float_(*k.temperature)).cast<std::string>());
-    if (k.fold) {
-      const auto* text = std::get_if<std::string>(&*k.fold);
-      if (text && *text != "auto") throw UserError("fold=" + *text + ": give auto or a number of pieces (1: off)");
-      overrides.push_back("engine.fold=" + (text ? std::string("0") : std::to_string(std::get<int>(*k.fold))));
-    }
+    if (!k.fold.is_none()) overrides.push_back("engine.fold=" + std::to_string(fold_number(k.fold)));
     EngineConfig e = cli::engine_with_overrides(model_.config, model_.checkpoint.string(), overrides);
     e.use_ema = ema_;
     return e;
@@ -63,6 +60,7 @@ class PyModel {
     }
     const auto known = static_cast<int64_t>(model_.labels.empty() ? m.n_labels : model_.labels.size());
     if (label.is_none()) throw UserError(model_.checkpoint.string() + " is conditioned on a label; pick one with label=");
+    if (!py::isinstance<py::str>(label) && !is_integer(label)) throw UserError("label: give a label's name or number");
     if (py::isinstance<py::str>(label)) {
       const std::string name = label.cast<std::string>();
       for (std::size_t i = 0; i < model_.labels.size(); ++i) {
@@ -78,7 +76,7 @@ class PyModel {
   // Clips for mel inputs: every one with the run's seed, as `synth` gives its inputs.
   std::vector<Clip> mel_clips(const py::object& mel, const EngineConfig& e, int32_t label) const {
     const AudioConfig& a = model_.config.audio;
-    const bool many = py::isinstance<py::list>(mel) || py::isinstance<py::tuple>(mel);
+    const bool many = is_sequence(mel);
     std::vector<py::object> arrays;
     if (many) {
       for (const auto& item : mel) arrays.push_back(py::reinterpret_borrow<py::object>(item));
@@ -87,17 +85,15 @@ class PyModel {
     }
     std::vector<Clip> clips;
     for (std::size_t i = 0; i < arrays.size(); ++i) {
-      Clip clip;
-      clip.name = many ? "mel[" + std::to_string(i) + "]" : "mel";
-      clip.source = clip.name;
-      clip.mel = float_values(arrays[i], 2, a.n_mels, clip.name);
-      if (clip.mel.empty()) throw UserError(clip.name + ": no frames");
-      clip.samples = static_cast<int64_t>(clip.mel.size()) / a.n_mels * a.hop_length;
-      clip.seed = static_cast<uint64_t>(e.seed);
-      clip.label = label;
-      const std::string warning = mel_mismatch_warning(clip.mel, model_.mel_mean, model_.mel_std, a);
-      if (!warning.empty() && PyErr_WarnEx(PyExc_UserWarning, (clip.name + ": " + warning).c_str(), 1) < 0) throw py::error_already_set();
-      clips.push_back(std::move(clip));
+      cli::SynthInput input;
+      input.name = many ? "mel[" + std::to_string(i) + "]" : "mel";
+      input.source = input.name;
+      input.mel = float_values(arrays[i], 2, a.n_mels, input.name);
+      if (input.mel.empty()) throw UserError(input.name + ": no frames");
+      input.label = label;
+      const std::string warning = mel_mismatch_warning(input.mel, model_.mel_mean, model_.mel_std, a);
+      if (!warning.empty() && PyErr_WarnEx(PyExc_UserWarning, (input.name + ": " + warning).c_str(), 1) < 0) throw py::error_already_set();
+      clips.push_back(cli::mel_clip(std::move(input), a, e.seed));
     }
     return clips;
   }
@@ -109,21 +105,9 @@ class PyModel {
     if (!(seconds > 0)) throw UserError("seconds: give a positive length");
     if (count < 1) throw UserError("count: give at least 1");
     std::vector<float> primed;
-    if (!prime.is_none()) {
-      const UtteranceFeatures f = features_from_audio(float_values(prime, 1, 0, "prime"), prime_rate > 0 ? prime_rate : a.sample_rate, a, MelSpectrogram(a));
-      if (f.frames < 2) throw UserError("prime: too short to prime with (less than one frame)");
-      primed.assign(f.audio.begin(), f.audio.begin() + (f.frames - 1) * a.hop_length);
-    }
-    std::vector<Clip> clips;
-    for (int i = 0; i < count; ++i) {
-      Clip clip;
-      clip.name = "sample[" + std::to_string(i) + "]";
-      clip.prime = primed;
-      clip.samples = static_cast<int64_t>(primed.size()) + std::llround(seconds * a.sample_rate);
-      clip.seed = static_cast<uint64_t>(e.seed) + static_cast<uint64_t>(i);
-      clip.label = label;
-      clips.push_back(std::move(clip));
-    }
+    if (!prime.is_none()) primed = cli::prime_samples(features_of(prime, prime_rate, a, "prime"), a, "prime");
+    std::vector<Clip> clips = cli::unconditional_clips(primed, seconds, count, e.seed, "sample", prime.is_none() ? "silence" : "prime", a.sample_rate);
+    for (Clip& clip : clips) clip.label = label;
     return clips;
   }
 
@@ -152,8 +136,11 @@ class PyModel {
         EmphasisUndo(model_.config.audio).apply(out);  // the model's time domain back to plain audio
       });
     }
-    const bool many = m.local_conditioning ? (py::isinstance<py::list>(mel) || py::isinstance<py::tuple>(mel)) : count > 1;
-    if (!many) return to_numpy(std::move(audio[0]), {static_cast<py::ssize_t>(audio[0].size())});
+    const bool many = m.local_conditioning ? is_sequence(mel) : count > 1;
+    if (!many) {
+      const auto n = static_cast<py::ssize_t>(audio[0].size());  // before the move: argument order is unspecified
+      return to_numpy(std::move(audio[0]), {n});
+    }
     py::list out;
     for (auto& a : audio) {
       const auto n = static_cast<py::ssize_t>(a.size());
@@ -162,11 +149,7 @@ class PyModel {
     return std::move(out);
   }
 
-  py::array_t<float> mel(const py::object& audio, int sample_rate) const {
-    const AudioConfig& a = model_.config.audio;
-    UtteranceFeatures f = features_from_audio(float_values(audio, 1, 0, "audio"), sample_rate > 0 ? sample_rate : a.sample_rate, a, MelSpectrogram(a));
-    return to_numpy(std::move(f.mel), {static_cast<py::ssize_t>(f.frames), a.n_mels});
-  }
+  py::array_t<float> mel(const py::object& audio, int sample_rate) const { return mel_array(audio, sample_rate, model_.config.audio); }
 
  private:
   LoadedModel model_;
@@ -196,8 +179,7 @@ void register_model(py::module_& m) {
       .def("synthesize",
            [](const PyModel& p, const py::object& mel, std::optional<double> seconds, int count, const py::object& label,
               const py::object& prime, int prime_rate, std::optional<int64_t> seed, std::optional<int> batch, std::optional<int> threads,
-              std::optional<std::string> precision, std::optional<std::variant<int, std::string>> fold, std::optional<double> temperature,
-              bool progress) {
+              std::optional<std::string> precision, const py::object& fold, std::optional<double> temperature, bool progress) {
              EngineKeywords k{seed, batch, threads, precision, fold, temperature};
              return p.synthesize(mel, seconds, count, label, prime, prime_rate, k, progress);
            },
@@ -209,8 +191,10 @@ void register_model(py::module_& m) {
            "mel: a (frames, n_mels) array, or a list of them (generated together, batch at a time) -> a float32 array,\n"
            "or a list of arrays. Unconditional models: seconds (default 2), count (> 1 returns a list), prime audio.\n"
            "fold: pieces a clip is cut into and generated as a batch, or 'auto'; label: a name or number.");
-  m.def("load", [](const py::object& path, bool ema) { return PyModel(path_text(path), ema); }, py::arg("path"), py::arg("ema") = true,
-        "A checkpoint file or a run directory (its latest checkpoint), any family; ema=False for the raw weights.");
+  m.def("load", [](const py::object& path, std::optional<bool> ema) { return PyModel(path_text(path), ema); }, py::arg("path"),
+        py::arg("ema") = py::none(),
+        "A checkpoint file or a run directory (its latest checkpoint), any family. ema: True for the weights' moving\n"
+        "average, False for the raw weights, None (default) as the checkpoint's engine.use_ema says.");
 }
 
 }  // namespace wn::python

@@ -44,7 +44,7 @@ std::vector<fs::path> shard_files(const fs::path& dir, const std::string& split,
 
 class PyShards {
  public:
-  PyShards(const std::string& dir, const std::string& split) {
+  PyShards(const std::string& dir, const std::string& split) : dir_(dir), split_(split) {
     files_ = shard_files(dir, split, labels_);
     open();
     starts_.push_back(0);
@@ -75,6 +75,8 @@ class PyShards {
     return d;
   }
 
+  const std::string& dir() const { return dir_; }
+  const std::string& split() const { return split_; }
   const std::vector<std::string>& labels() const { return labels_; }
   std::vector<std::string> files() const {
     std::vector<std::string> out;
@@ -89,6 +91,7 @@ class PyShards {
     pid_ = getpid();
   }
 
+  std::string dir_, split_;
   std::vector<fs::path> files_;
   std::vector<std::string> labels_;
   std::vector<std::unique_ptr<ShardReader>> readers_;
@@ -106,6 +109,9 @@ void register_shards(py::module_& m) {
       .def(py::init([](const py::object& dir, const std::string& split) { return PyShards(path_text(dir), split); }), py::arg("dir"),
            py::arg("split") = "train",
            "dir: a preprocessed corpus (its manifest's split: train, valid or all) or a directory of .h5 shards")
+      // Pickled as its directory and split, so DataLoader workers started by spawn or forkserver reopen it.
+      .def(py::pickle([](const PyShards& s) { return py::make_tuple(s.dir(), s.split()); },
+                      [](const py::tuple& t) { return PyShards(t[0].cast<std::string>(), t[1].cast<std::string>()); }))
       .def("__len__", &PyShards::size)
       .def("__getitem__", &PyShards::item)
       .def("__iter__", [](py::object self) {

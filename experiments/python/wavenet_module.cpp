@@ -1,12 +1,11 @@
 // The `wavenet` Python module: the toolchain's fast parts without leaving Python. Errors are
 // wavenet.Error (wavenet.ConfigError, wavenet.IoError) with the CLI's one-line messages.
 
+#include <c10/util/Exception.h>
 #include <pybind11/pybind11.h>
 
 #include "build_info.h"
 #include "core/errors.h"
-#include "dataio/features.h"
-#include "dataio/mel.h"
 #include "experiments/cli_common.h"
 #include "experiments/python/py_bench.h"
 #include "experiments/python/py_convert.h"
@@ -19,9 +18,7 @@ namespace wn::python {
 namespace {
 
 py::array_t<float> mel(const py::object& audio, const py::object& config_or_checkpoint, int sample_rate, const py::object& overrides) {
-  const AudioConfig a = config_from_python(config_or_checkpoint, overrides).audio;
-  UtteranceFeatures f = features_from_audio(float_values(audio, 1, 0, "audio"), sample_rate > 0 ? sample_rate : a.sample_rate, a, MelSpectrogram(a));
-  return to_numpy(std::move(f.mel), {static_cast<py::ssize_t>(f.frames), a.n_mels});
+  return mel_array(audio, sample_rate, config_from_python(config_or_checkpoint, overrides).audio);
 }
 
 }  // namespace
@@ -45,6 +42,8 @@ PYBIND11_MODULE(wavenet, m) {
       io_error(e.what());
     } catch (const wn::UserError& e) {
       error(e.what());
+    } catch (const c10::Error& e) {
+      PyErr_SetString(PyExc_RuntimeError, e.what_without_backtrace());  // as the program prints LibTorch's errors
     }
   });
   wn::cli::set_compute_threads(0);  // as the CLI: Debian's LibTorch otherwise starts with one thread

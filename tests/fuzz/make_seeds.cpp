@@ -14,6 +14,7 @@
 
 #include "core/checkpoint.h"
 #include "core/config/config_io.h"
+#include "core/tensorboard.h"
 #include "dataio/audio_io.h"
 #include "dataio/manifest.h"
 #include "dataio/npy.h"
@@ -142,6 +143,24 @@ void checkpoint_seeds(const fs::path& dir) {
   }
 }
 
+// A run's event files: scalars, audio and an image as training writes them; one cut mid-record.
+void tensorboard_seeds(const fs::path& dir) {
+  const fs::path scratch = dir / "scratch";
+  fs::path written;
+  {
+    wn::EventWriter w(scratch);
+    for (int step = 1; step <= 3; ++step) w.add_scalar("train/loss", 5.0f / static_cast<float>(step), step);
+    w.add_audio("valid/generated", "RIFF", 16000.0f, 1, 3);
+    w.add_image("valid/mel", "\x89PNG\r\n\x1a\n", 4, 2, 3, 3);
+    written = w.path();
+  }
+  std::ifstream in(written, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  fs::remove_all(scratch);
+  write_file(dir / "run.tfevents", bytes);
+  write_file(dir / "cut.tfevents", bytes.substr(0, bytes.size() - 7));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -150,7 +169,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   const fs::path out = argv[1];
-  for (const char* harness : {"audio", "npy", "config", "manifest", "corpus", "shard", "checkpoint"}) {
+  for (const char* harness : {"audio", "npy", "config", "manifest", "corpus", "shard", "checkpoint", "tensorboard_events"}) {
     fs::create_directories(out / harness);
   }
   audio_seeds(out / "audio");
@@ -160,6 +179,7 @@ int main(int argc, char** argv) {
   corpus_seeds(out / "corpus");
   bytes_seeds(out / "shard", 8);
   checkpoint_seeds(out / "checkpoint");
+  tensorboard_seeds(out / "tensorboard_events");
   std::printf("seeds written under %s\n", out.c_str());
   return 0;
 }

@@ -1,6 +1,7 @@
 """Arrays in and out of the module: configs as dicts, mels as preprocess makes them, shard
 utterances by index, by iteration and through a PyTorch DataLoader."""
 
+import pickle
 import wave
 
 import numpy as np
@@ -15,8 +16,9 @@ def test_config_is_the_resolved_config_as_dicts():
     assert c["model"]["layers"] == 4 and c["model"]["stacks"] == 2
     assert c["data"]["normalize_mel"] is False
     assert wavenet.config("tiny", ["model.layers=6"])["model"]["layers"] == 6
-    # A dict shaped like a config file resolves as one.
+    # A dict shaped like a config file resolves as one; quoted strings stay strings.
     assert wavenet.config(c)["model"]["layers"] == 4
+    assert isinstance(c["model"]["type"], str) and isinstance(c["audio"]["compression"], str)
     with pytest.raises(wavenet.ConfigError) as raised:
         wavenet.config("tiny", ["model.layers=-3"])
     assert str(raised.value) == cli_error("config", "show", "--config", "tiny", "model.layers=-3")
@@ -38,6 +40,10 @@ def test_mel_is_the_preprocessed_mel(corpus, wav_dir):
     assert wavenet.mel(np.repeat(audio, 2), None, sample_rate=16000, overrides=AUDIO).shape == stored.shape
     with pytest.raises(wavenet.Error, match=r"audio: expected a 1-D array \(samples\), got shape \(2, 3\)"):
         wavenet.mel(np.zeros((2, 3)), None, overrides=AUDIO)
+    with pytest.raises(wavenet.Error, match="audio: "):  # shorter than one frame
+        wavenet.mel(np.zeros(5, np.float32), None, overrides=AUDIO)
+    with pytest.raises(wavenet.Error, match="sample_rate -5 is negative"):
+        wavenet.mel(audio, None, sample_rate=-5, overrides=AUDIO)
 
 
 def test_shards_are_utterance_dicts(corpus):
@@ -56,9 +62,13 @@ def test_shards_are_utterance_dicts(corpus):
         wavenet.Shards(corpus / "nothing-here")
 
 
-def test_a_dataloader_with_workers_reads_every_utterance(corpus):
+def test_dataloader_workers_read_every_utterance(corpus):
+    """Forked workers reopen the files; spawned ones get the pickled Shards (directory and split)."""
     torch = pytest.importorskip("torch")
     shards = wavenet.Shards(corpus, split="all")
-    loader = torch.utils.data.DataLoader(shards, batch_size=None, num_workers=2)
-    names = sorted(u["name"] for u in loader)
-    assert names == sorted(u["name"] for u in shards)
+    expected = sorted(u["name"] for u in shards)
+    for context in ("fork", "spawn"):
+        loader = torch.utils.data.DataLoader(shards, batch_size=None, num_workers=2, multiprocessing_context=context)
+        assert sorted(u["name"] for u in loader) == expected, context
+    again = pickle.loads(pickle.dumps(shards))
+    assert len(again) == len(shards) and again[2]["name"] == shards[2]["name"]

@@ -1,6 +1,8 @@
 """wavenet.load(...).synthesize gives exactly the samples `wavenet synth` writes for the same
 settings, for a mel-conditioned WaveNet (batched, folded) and an unconditional SampleRNN."""
 
+import wave
+
 import numpy as np
 import pytest
 
@@ -59,6 +61,25 @@ def test_an_unconditional_family_equals_the_program(samplernn_run, workdir):
         np.testing.assert_array_equal(clips[i], read_wav_float32(workdir / "cli_samplernn" / f"sample_{i:03d}.wav"))
 
 
+def test_a_primed_continuation_equals_the_program(samplernn_run, wav_dir, workdir):
+    with wave.open(str(wav_dir / "clip2.wav")) as w:
+        prime = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(np.float32) / 32768
+    clip = wavenet.load(samplernn_run).synthesize(seconds=0.02, prime=prime, seed=9)
+    out = workdir / "cli_primed.wav"
+    run_cli("synth", "--checkpoint", str(samplernn_run), "--seconds", "0.02", "--prime", str(wav_dir / "clip2.wav"),
+            "--seed", "9", "--float", "--out", str(out))
+    np.testing.assert_array_equal(clip, read_wav_float32(out))
+    assert clip.shape[0] > 160  # the prime's whole frames, then the 0.02 s generated
+
+
+def test_weights_follow_the_checkpoint_unless_asked(wavenet_run, mels):
+    arrays, _ = mels
+    raw = wavenet.load(wavenet_run, ema=False).synthesize(arrays[0], seed=2, threads=1)
+    ema = wavenet.load(wavenet_run).synthesize(arrays[0], seed=2, threads=1)  # engine.use_ema: true by default
+    assert not np.array_equal(raw, ema)
+    np.testing.assert_array_equal(ema, wavenet.load(wavenet_run, ema=True).synthesize(arrays[0], seed=2, threads=1))
+
+
 def test_bad_arguments_raise_the_programs_messages(wavenet_run, samplernn_run, workdir):
     model = wavenet.load(wavenet_run)
     with pytest.raises(wavenet.Error, match=r"mel: expected a 2-D array \(frames, 8\), got shape \(10, 3\)"):
@@ -69,6 +90,16 @@ def test_bad_arguments_raise_the_programs_messages(wavenet_run, samplernn_run, w
         model.synthesize(np.zeros((10, 8), np.float32), precision="fp8")
     with pytest.raises(wavenet.Error, match="folding cuts a clip's mel into pieces"):
         wavenet.load(samplernn_run).synthesize(seconds=0.01, fold=2)
+    with pytest.raises(wavenet.Error, match="fold 0: give auto or a number of pieces from 1"):
+        model.synthesize(np.zeros((10, 8), np.float32), fold=0)
+    nan_mel = np.zeros((10, 8), np.float32)
+    nan_mel[3, 2] = np.nan
+    with pytest.raises(wavenet.Error, match="mel: value 26 is not a finite number"):
+        model.synthesize(nan_mel)
+    with pytest.raises(wavenet.Error, match="prime: "):
+        wavenet.load(samplernn_run).synthesize(seconds=0.01, prime=np.zeros(3, np.float32))
+    with pytest.raises(wavenet.Error, match="label: .* was not trained with labels"):
+        model.synthesize(np.zeros((10, 8), np.float32), label=1)
     missing = str(workdir / "missing.pt")
     with pytest.raises(wavenet.Error) as raised:
         wavenet.load(missing)
@@ -82,5 +113,5 @@ def test_bench_returns_the_measurement_as_a_dict(wavenet_run):
     assert all(c["samples_per_second"] > 0 and c["samples"] > 0 for c in report["cases"])
     assert set(report["speedup"]) == set(methods[1:])
     assert report["sample_rate"] == 8000
-    with pytest.raises(wavenet.Error, match="fold=x"):
+    with pytest.raises(wavenet.Error, match="fold x: give auto or a number of pieces"):
         wavenet.bench(str(wavenet_run), fold="x")
