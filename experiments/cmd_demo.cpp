@@ -162,7 +162,7 @@ std::string summary_text(const DemoArgs& args, const Config& config, const fs::p
           << r.generation << "\n"
           << r.bench << "\n"
           << "  wavs         " << (out / "samples").string() << "/\n"
-          << "  plots        " << (out / "samples/plots").string() << " (log-mel spectrograms: reference, model, baseline)\n"
+          << "  plots        " << (out / "samples/plots").string() << " (log-mel spectrograms, time and Hz axes)\n"
           << "  curves       " << (out / "run/curves.png").string() << " (loss and learning rate; wavenet plot draws them)\n"
           << "  bench chart  " << (out / "bench.png").string() << "\n"
           << "  run dir      " << (out / "run").string() << "   (tensorboard --logdir " << (out / "run").string() << ")\n"
