@@ -79,13 +79,19 @@ void read_fields(const HparamsReader& r, const YAML::Node& root, R9y9Hparams& h)
   double frame_shift_ms = 0.0, win_length_ms = -1.0;
   r.read("frame_shift_ms", frame_shift_ms);
   r.read("win_length_ms", win_length_ms);
+  // Whole samples at the sample rate; a length no frame size could be (or no int hold) is refused.
+  auto samples_of = [&](const char* key, double ms) {
+    const double samples = ms / 1000.0 * h.sample_rate;
+    if (!(std::fabs(samples) < 1e9)) r.refuse(key, "is " + std::to_string(ms) + " ms, too long for a frame");
+    return static_cast<int>(samples);
+  };
   if (root["hop_size"] && root["hop_size"].IsNull()) {
     if (frame_shift_ms <= 0) r.refuse("hop_size", "null without frame_shift_ms");
-    h.hop_size = static_cast<int>(frame_shift_ms / 1000.0 * h.sample_rate);
+    h.hop_size = samples_of("frame_shift_ms", frame_shift_ms);
   }
   if (h.win_length < 0) {
     if (win_length_ms <= 0) r.refuse("win_length", "negative without win_length_ms");
-    h.win_length = static_cast<int>(win_length_ms / 1000.0 * h.sample_rate);
+    h.win_length = samples_of("win_length_ms", win_length_ms);
   }
 
   if (r.has("upsample_params")) {
